@@ -1,0 +1,209 @@
+"""The `kiosk` command: the GUI by default, sub-commands for IT and for programs.
+
+Every sub-command that prints data takes `--json`. A problem a person can fix is printed as
+one line on stderr with exit status 1; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from kiosk import __version__
+from kiosk.config import Settings, load_settings
+from kiosk.errors import KioskError
+from kiosk.store.database import Database, open_database
+from kiosk.store.files import prepare_folders
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except KioskError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk",
+        description="Interview Booth Kiosk. With no command, starts the kiosk window.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.set_defaults(handler=_run_gui)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    sessions = commands.add_parser("sessions", help="list, show and add interview sessions")
+    sessions_commands = sessions.add_subparsers(title="sessions commands", metavar="ACTION",
+                                                required=True)
+    listing = sessions_commands.add_parser("list", help="every session, newest first")
+    _add_json_flag(listing)
+    listing.set_defaults(handler=_sessions_list)
+    show = sessions_commands.add_parser("show", help="one session with its recording")
+    show.add_argument("session_id", metavar="ID")
+    _add_json_flag(show)
+    show.set_defaults(handler=_sessions_show)
+    add = sessions_commands.add_parser("add", help="schedule a candidate for today")
+    add.add_argument("candidate_name", metavar="NAME")
+    add.add_argument("--position", help="the position applied for")
+    _add_json_flag(add)
+    add.set_defaults(handler=_sessions_add)
+
+    doctor = commands.add_parser(
+        "doctor", help="check the database, the recordings folder and that they agree"
+    )
+    _add_json_flag(doctor)
+    doctor.set_defaults(handler=_doctor)
+
+    screenshots = commands.add_parser(
+        "screenshots", help="render every screen to PNG files in DIR, for review"
+    )
+    screenshots.add_argument("directory", metavar="DIR")
+    screenshots.set_defaults(handler=_screenshots)
+    return parser
+
+
+def _add_json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON for programs")
+
+
+def _open(settings: Settings) -> Database:
+    prepare_folders(settings)
+    return open_database(settings.database_url)
+
+
+def _with_database(action: Callable[[Settings, Database], int]) -> int:
+    settings = load_settings()
+    db = _open(settings)
+    try:
+        return action(settings, db)
+    finally:
+        db.close()
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _sessions_list(args: argparse.Namespace) -> int:
+    from kiosk.store.sessions import list_sessions, session_to_dict
+
+    def action(settings: Settings, db: Database) -> int:
+        with db.session() as session:
+            rows = [session_to_dict(s, settings.recordings_dir) for s in list_sessions(session)]
+        if args.json:
+            _print_json(rows)
+            return EXIT_OK
+        if not rows:
+            print("No interview sessions yet.")
+        for row in rows:
+            duration = _format_duration(row["duration_ms"])
+            print(f"{row['session_id']}  {row['created_at'][:16]}  {row['status']:<11}  "
+                  f"{duration:>8}  {row['candidate_name']}")
+        return EXIT_OK
+
+    return _with_database(action)
+
+
+def _sessions_show(args: argparse.Namespace) -> int:
+    from kiosk.store.sessions import get_session, session_to_dict
+
+    def action(settings: Settings, db: Database) -> int:
+        with db.session() as session:
+            row = session_to_dict(get_session(session, args.session_id), settings.recordings_dir)
+        if args.json:
+            _print_json(row)
+        else:
+            _print_session(row)
+        return EXIT_OK
+
+    return _with_database(action)
+
+
+def _sessions_add(args: argparse.Namespace) -> int:
+    from kiosk.store.sessions import create_session, session_to_dict
+
+    def action(settings: Settings, db: Database) -> int:
+        with db.session() as session, session.begin():
+            created = create_session(session, args.candidate_name, position=args.position)
+            row = session_to_dict(created, settings.recordings_dir)
+        if args.json:
+            _print_json(row)
+        else:
+            print(row["session_id"])
+        return EXIT_OK
+
+    return _with_database(action)
+
+
+def _print_session(row: dict[str, Any]) -> None:
+    labels = [
+        ("Session", "session_id"), ("Candidate", "candidate_name"), ("Position", "position"),
+        ("Status", "status"), ("Created", "created_at"), ("Consent given", "consent_at"),
+        ("Recording", "recording_url"), ("Recorded", "recording_created_at"),
+        ("File", "file_name"), ("Size (bytes)", "file_size"),
+    ]
+    for label, key in labels:
+        print(f"{label + ':':<15}{row[key] if row[key] is not None else '-'}")
+    print(f"{'Duration:':<15}{_format_duration(row['duration_ms'])}")
+    if row["recording_error"]:
+        print(f"{'Problem:':<15}{row['recording_error']}")
+    for question in row["questions"]:
+        start = _format_duration(question["start_ms"])
+        print(f"  Q{question['index'] + 1} at {start}: {question['question']}")
+
+
+def _format_duration(ms: int | None) -> str:
+    if ms is None:
+        return "-"
+    seconds = ms // 1000
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from kiosk.store.doctor import examine
+
+    report = examine(load_settings())
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(f"Database:          {report.database}")
+        print(f"  reachable:       {'yes' if report.database_reachable else 'NO'}")
+        print(f"  schema:          {report.schema_revision or '-'} (newest {report.schema_head})")
+        print(f"Recordings folder: {report.recordings_root}")
+        print(f"  writable:        {'yes' if report.recordings_writable else 'NO'}")
+        if report.free_bytes is not None:
+            print(f"  free space:      {report.free_bytes / 1e9:.1f} GB")
+        for name in report.files_without_rows:
+            print(f"File without a session: {name}")
+        for row in report.rows_without_files:
+            print(f"Session without its file: {row['session_id']}: {row['problem']}")
+        print("All good." if report.ok else "\n".join(f"Problem: {p}" for p in report.problems))
+    return EXIT_OK if report.ok else EXIT_PROBLEM
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    from kiosk.ui.app import run
+
+    settings = load_settings()
+    db = _open(settings)
+    try:
+        return run(settings, db)
+    finally:
+        db.close()
+
+
+def _screenshots(args: argparse.Namespace) -> int:
+    from kiosk.ui.screenshots import write_screenshots
+
+    for path in write_screenshots(load_settings(), args.directory):
+        print(path)
+    return EXIT_OK

@@ -1,0 +1,180 @@
+"""Settings: one typed object, read from a TOML file, then overridden by the environment.
+
+Where things come from, strongest first:
+  1. environment: KIOSK_DATA_DIR, KIOSK_CONFIG, KIOSK_RECORDINGS_DIR, KIOSK_DATABASE_URL
+  2. the settings file (KIOSK_CONFIG, default `kiosk.toml` in the data folder), if it exists
+  3. defaults: a per-user data folder holding `kiosk.db` and `recordings/`
+
+Every problem names the key and where it was read, so IT can fix it without reading code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from kiosk.errors import ConfigError
+
+APP_NAME = "interview-booth-kiosk"
+CONFIG_FILE_NAME = "kiosk.toml"
+DATABASE_FILE_NAME = "kiosk.db"
+SUPPORTED_DATABASES = ("sqlite", "postgresql")
+
+T = typing.TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True)
+class FileSettings:
+    """The keys a settings file may hold. A key not declared here is refused."""
+
+    recordings_dir: str | None = None
+    database_url: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Everything the kiosk is configured with, resolved to absolute paths and a checked URL."""
+
+    data_dir: Path
+    config_file: Path
+    recordings_dir: Path
+    database_url: str
+
+    @property
+    def database_url_for_display(self) -> str:
+        """The database URL with any password hidden, for screens and logs."""
+        return make_url(self.database_url).render_as_string(hide_password=True)
+
+
+def default_data_dir() -> Path:
+    """The per-user data folder of this platform (XDG on Linux, AppData on Windows)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings file and the environment; raise ConfigError naming the bad key."""
+    env = os.environ if environ is None else environ
+    data_dir = _absolute(Path(env["KIOSK_DATA_DIR"])) if env.get("KIOSK_DATA_DIR") else None
+    data_dir = data_dir or default_data_dir()
+
+    explicit_config = env.get("KIOSK_CONFIG")
+    if explicit_config:
+        config_file = _absolute(Path(explicit_config))
+    else:
+        config_file = data_dir / CONFIG_FILE_NAME
+    from_file = _read_file(config_file, required=bool(explicit_config))
+
+    if env.get("KIOSK_RECORDINGS_DIR"):
+        recordings_dir = _absolute(Path(env["KIOSK_RECORDINGS_DIR"]))
+    elif from_file.recordings_dir:
+        # A relative folder in the file is taken inside the data folder, wherever the app started.
+        recordings_dir = (data_dir / from_file.recordings_dir).resolve()
+    else:
+        recordings_dir = data_dir / "recordings"
+
+    if env.get("KIOSK_DATABASE_URL"):
+        database_url = _check_database_url(env["KIOSK_DATABASE_URL"], "KIOSK_DATABASE_URL")
+    elif from_file.database_url:
+        where = f"database_url in {config_file}"
+        database_url = _check_database_url(from_file.database_url, where)
+    else:
+        database_url = URL.create("sqlite", database=str(data_dir / DATABASE_FILE_NAME))
+        database_url = database_url.render_as_string(hide_password=False)
+
+    return Settings(
+        data_dir=data_dir,
+        config_file=config_file,
+        recordings_dir=recordings_dir,
+        database_url=database_url,
+    )
+
+
+def _absolute(path: Path) -> Path:
+    return path.expanduser().resolve()
+
+
+def _read_file(path: Path, *, required: bool) -> FileSettings:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if required:
+            message = f"The settings file {path} (from KIOSK_CONFIG) does not exist."
+            raise ConfigError(message) from None
+        return FileSettings()
+    except OSError as exc:
+        raise ConfigError(f"The settings file {path} cannot be read: {exc.strerror}.") from None
+    try:
+        table = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"The settings file {path} is not UTF-8 text.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"The settings file {path} is not valid TOML: {exc}.") from None
+    return _table_to_dataclass(FileSettings, table, path, prefix="")
+
+
+def _table_to_dataclass(cls: type[T], table: dict, path: Path, prefix: str) -> T:
+    """Build a settings dataclass from a TOML table, refusing unknown keys and wrong types."""
+    hints = typing.get_type_hints(cls)
+    fields = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    values = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if key not in fields:
+            known = ", ".join(sorted(fields))
+            raise ConfigError(f"Unknown key '{name}' in {path}. Known keys: {known}.")
+        expected = hints[key]
+        if dataclasses.is_dataclass(expected):
+            if not isinstance(value, dict):
+                raise ConfigError(f"'{name}' in {path} must be a table ([{name}]).")
+            values[key] = _table_to_dataclass(expected, value, path, prefix=f"{name}.")
+            continue
+        allowed = _allowed_types(expected)
+        # TOML booleans are ints to Python; a setting that wants a number must not take `true`.
+        wrong_bool = isinstance(value, bool) and bool not in allowed
+        if wrong_bool or not isinstance(value, allowed):
+            want = " or ".join(_toml_type_name(t) for t in allowed)
+            raise ConfigError(
+                f"'{name}' in {path} must be {want}, not {_toml_type_name(type(value))} "
+                f"({value!r})."
+            )
+        values[key] = value
+    return cls(**values)
+
+
+def _allowed_types(hint: object) -> tuple[type, ...]:
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        return tuple(t for t in typing.get_args(hint) if t is not type(None))
+    return (typing.cast(type, hint),)
+
+
+def _toml_type_name(t: type) -> str:
+    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+    return names.get(t, f"a {t.__name__}")
+
+
+def _check_database_url(text: str, where: str) -> str:
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise ConfigError(f"{where} is not a database URL: {text!r}.") from None
+    backend = url.get_backend_name()
+    if backend not in SUPPORTED_DATABASES:
+        raise ConfigError(
+            f"{where} names the database '{backend}'; the kiosk supports "
+            f"{' and '.join(SUPPORTED_DATABASES)}."
+        )
+    if backend == "postgresql" and url.drivername == "postgresql":
+        # The bundle ships psycopg (3); SQLAlchemy's bare "postgresql" would look for psycopg2.
+        url = url.set(drivername="postgresql+psycopg")
+    if backend == "sqlite" and not url.database:
+        raise ConfigError(f"{where} must name a SQLite file, not an in-memory database.")
+    return url.render_as_string(hide_password=False)

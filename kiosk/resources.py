@@ -1,0 +1,21 @@
+"""Where the shipped resources (stylesheet, question sets, consent text) are found.
+
+From a source checkout they are in `resources/` beside the package; in the PyInstaller
+bundle, in `resources/` inside the bundle folder.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def resources_dir() -> Path:
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def resource_path(*parts: str) -> Path:
+    return resources_dir().joinpath(*parts)

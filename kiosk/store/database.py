@@ -1,0 +1,249 @@
+"""Opening the database: checks before touching it, migrations under a lock, then sessions.
+
+SQLite (one booth) and PostgreSQL (several booths, one database) run the same code. A SQLite
+file is checked read-only before anything writes to it, so a corrupt or foreign file is left
+exactly as it was; it is copied aside before a migration changes it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from kiosk.errors import StorageError
+from kiosk.store.files import make_private_file
+
+ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
+SQLITE_HEADER = b"SQLite format 3\x00"
+# Any constant shared by every booth: pg_advisory_xact_lock serialises their migrations.
+POSTGRES_MIGRATION_LOCK = 0x6B696F736B  # "kiosk"
+
+
+@dataclass(frozen=True)
+class Database:
+    """An open, migrated database. `session()` gives an ORM session (use it in a `with`)."""
+
+    engine: Engine
+    session_factory: sessionmaker[Session]
+
+    @property
+    def url(self) -> URL:
+        return self.engine.url
+
+    @property
+    def display_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def session(self) -> Session:
+        return self.session_factory()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str, *, migrate: bool = True) -> Database:
+    """Open the database at `url`, bring its schema to the newest migration, and return it.
+
+    With migrate=False the schema is left as it is (for `kiosk doctor`, which reports it).
+    Raises StorageError with a message for a person when the database cannot be used.
+    """
+    parsed = make_url(url)
+    display = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() == "sqlite":
+        _prepare_sqlite_file(Path(parsed.database or ""))
+    engine = create_engine(parsed, **_engine_options(parsed))
+    _install_connection_pragmas(engine, foreign_keys=True)
+    try:
+        if migrate:
+            upgrade_to_head(parsed)
+        else:
+            with engine.connect():
+                pass
+    except StorageError:
+        engine.dispose()
+        raise
+    except (DBAPIError, SQLAlchemyError) as exc:
+        engine.dispose()
+        raise StorageError(f"The database {display} cannot be used: {_reason(exc)}") from None
+    return Database(engine=engine, session_factory=sessionmaker(engine, expire_on_commit=False))
+
+
+def alembic_config() -> Config:
+    return Config(str(ALEMBIC_INI))
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the kiosk ships at least one migration"
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade_to_head(url: URL) -> None:
+    """Run every pending migration, one booth at a time, backing up a SQLite file first."""
+    engine = create_engine(url, poolclass=NullPool, **_engine_options(url, pooled=False))
+    sqlite = url.get_backend_name() == "sqlite"
+    if sqlite:
+        _install_immediate_transactions(engine)
+    # Batch mode copies and drops tables; with foreign keys on, the drop would cascade.
+    _install_connection_pragmas(engine, foreign_keys=False)
+    head = head_revision()
+    try:
+        with engine.connect() as conn, conn.begin():
+            if not sqlite:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                             {"key": POSTGRES_MIGRATION_LOCK})
+            current = current_revision(conn)
+            if current == head:
+                return
+            if current is not None and not _known_revision(current):
+                raise StorageError(
+                    f"The database is at schema {current}, which this kiosk does not know (its "
+                    f"newest is {head}): it was made by a newer version. Install that version."
+                )
+            if sqlite and current is not None:
+                backup_sqlite(Path(url.database or ""), label=f"before-{head}")
+            config = alembic_config()
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            if sqlite:
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise StorageError(
+                        f"The migration to {head} would break {len(broken)} references; "
+                        f"nothing was changed."
+                    )
+    except CommandError as exc:
+        raise StorageError(f"The database schema cannot be upgraded: {exc}") from None
+    finally:
+        engine.dispose()
+
+
+def backup_sqlite(path: Path, *, label: str) -> Path:
+    """Copy a live SQLite database (WAL included) beside itself, owner-only; return the copy."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = path.with_name(f"{path.name}.{label}-{stamp}.bak")
+    make_private_file(target)
+    source = sqlite3.connect(path)
+    try:
+        dest = sqlite3.connect(target)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    return target
+
+
+def _known_revision(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+def _engine_options(url: URL, *, pooled: bool = True) -> dict:
+    if url.get_backend_name() == "postgresql":
+        options: dict = {"connect_args": {"connect_timeout": 10}}
+        if pooled:
+            options["pool_pre_ping"] = True
+        return options
+    return {}
+
+
+def _install_connection_pragmas(engine: Engine, *, foreign_keys: bool) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA busy_timeout = 10000")
+            cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            # A committed session row must survive a power cut, not only a crash.
+            cursor.execute("PRAGMA synchronous = FULL")
+        finally:
+            cursor.close()
+
+
+def _install_immediate_transactions(engine: Engine) -> None:
+    """Make every transaction of `engine` take SQLite's write lock at BEGIN.
+
+    Two processes starting at once then migrate one after the other; the second sees the
+    first one's result. (pysqlite's own transaction handling is switched off for this.)
+    """
+
+    @event.listens_for(engine, "connect")
+    def _no_driver_transactions(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Refuse a file that is not a healthy SQLite database, without writing to it."""
+    if not path.name:
+        raise StorageError("The SQLite database URL names no file.")
+    if not path.exists():
+        if not path.parent.is_dir():
+            raise StorageError(f"The folder of the database {path} does not exist.")
+        try:
+            make_private_file(path)
+        except OSError as exc:
+            raise StorageError(f"The database {path} cannot be created: {exc.strerror}.") from None
+        return
+    if path.is_dir():
+        raise StorageError(f"The database path {path} is a folder, not a file.")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StorageError(f"The database {path} cannot be read: {exc.strerror}.") from None
+    if not header:
+        return  # an empty file is a new SQLite database
+    if header != SQLITE_HEADER:
+        raise StorageError(
+            f"{path} is not a SQLite database. It was left untouched; move it aside or point "
+            f"KIOSK_DATABASE_URL at the right file."
+        )
+    try:
+        # immutable: read the main file only, creating no -wal/-shm beside a file we may refuse.
+        checker = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            result = checker.execute("PRAGMA quick_check").fetchall()
+        finally:
+            checker.close()
+    except sqlite3.DatabaseError as exc:
+        result = [(str(exc),)]
+    if result != [("ok",)]:
+        problem = "; ".join(str(row[0]) for row in result[:3])
+        raise StorageError(
+            f"The database {path} is damaged ({problem}). It was left untouched; restore it "
+            f"from a backup (kiosk.db.*.bak files beside it) or move it aside."
+        )
+
+
+def _reason(exc: Exception) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig or exc).strip().splitlines()[0]

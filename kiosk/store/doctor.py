@@ -1,0 +1,122 @@
+"""`kiosk doctor`: is the database reachable and current, is the recordings folder usable,
+and do the files on disk and the rows in the database agree?
+
+It only reads (and writes one temporary file to prove the folder is writable): it never
+migrates, deletes or moves anything, so it is safe to run on a booth that is in use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from kiosk.config import Settings
+from kiosk.errors import StorageError, UnsafePathError
+from kiosk.store.database import current_revision, head_revision, open_database
+from kiosk.store.files import ensure_writable_folder, free_bytes, resolve_recording_path
+from kiosk.store.models import InterviewSession
+
+
+@dataclass
+class DoctorReport:
+    database: str
+    database_reachable: bool = False
+    schema_revision: str | None = None
+    schema_head: str = ""
+    recordings_root: str = ""
+    recordings_writable: bool = False
+    free_bytes: int | None = None
+    files_without_rows: list[str] = field(default_factory=list)
+    rows_without_files: list[dict[str, str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "ok": self.ok}
+
+
+def examine(settings: Settings) -> DoctorReport:
+    report = DoctorReport(
+        database=settings.database_url_for_display,
+        schema_head=head_revision(),
+        recordings_root=str(settings.recordings_dir),
+    )
+    root = settings.recordings_dir
+    try:
+        ensure_writable_folder(root, "recordings folder")
+        report.recordings_writable = True
+        report.free_bytes = free_bytes(root)
+    except StorageError as exc:
+        report.problems.append(str(exc))
+
+    try:
+        db = open_database(settings.database_url, migrate=False)
+    except StorageError as exc:
+        report.problems.append(str(exc))
+        return report
+    try:
+        with db.engine.connect() as conn:
+            report.database_reachable = True
+            report.schema_revision = current_revision(conn)
+        if report.schema_revision != report.schema_head:
+            report.problems.append(
+                f"The database schema is at {report.schema_revision or 'nothing'}, not at the "
+                f"newest migration {report.schema_head}; starting the kiosk upgrades it."
+            )
+            return report
+        with db.session() as session:
+            rows = session.execute(
+                select(InterviewSession.id, InterviewSession.recording_video)
+            ).all()
+    finally:
+        db.close()
+
+    _compare_files_and_rows(root, rows, report)
+    return report
+
+
+def _compare_files_and_rows(root: Path, rows: list, report: DoctorReport) -> None:
+    known_ids = set()
+    expected_files = set()
+    for session_id, recording_video in rows:
+        known_ids.add(session_id)
+        if not recording_video:
+            continue
+        try:
+            path = resolve_recording_path(root, recording_video)
+        except UnsafePathError as exc:
+            report.rows_without_files.append({"session_id": session_id, "problem": str(exc)})
+            continue
+        expected_files.add(path)
+        if not path.is_file():
+            report.rows_without_files.append(
+                {"session_id": session_id, "problem": f"{recording_video} is missing"}
+            )
+
+    if root.is_dir():
+        for entry in sorted(root.iterdir()):
+            if entry.name.startswith("."):
+                continue
+            if not entry.is_dir() or entry.name not in known_ids:
+                report.files_without_rows.append(entry.name)
+                continue
+            for media in sorted(entry.glob("*.mp4")):
+                if media.resolve() not in expected_files:
+                    report.files_without_rows.append(f"{entry.name}/{media.name}")
+
+    if report.files_without_rows:
+        report.problems.append(
+            f"{len(report.files_without_rows)} file(s) or folder(s) in the recordings folder "
+            f"belong to no session."
+        )
+    if report.rows_without_files:
+        report.problems.append(
+            f"{len(report.rows_without_files)} session(s) name a recording that is missing or "
+            f"outside the recordings folder."
+        )

@@ -1,0 +1,94 @@
+"""Where the kiosk keeps files: the data folder, the recordings root, and paths inside it.
+
+A path read from the database (or any file) is only ever used through
+`resolve_recording_path`, which refuses anything that would leave the recordings root.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from kiosk.config import Settings
+from kiosk.errors import StorageError, UnsafePathError
+
+# Owner-only: recordings are personal data.
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
+
+RECORDING_FILE_NAME = "interview.mp4"
+POSTER_FILE_NAME = "poster.jpg"
+PARTS_FOLDER_NAME = "parts"
+
+
+def prepare_folders(settings: Settings) -> None:
+    """Create the data folder and the recordings root if needed, and prove both are writable."""
+    for what, folder in (("data folder", settings.data_dir), ("recordings folder",
+                                                              settings.recordings_dir)):
+        ensure_writable_folder(folder, what)
+
+
+def ensure_writable_folder(folder: Path, what: str) -> None:
+    """Create `folder` (owner-only) if missing; raise StorageError if it cannot be written."""
+    try:
+        folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+        # os.access lies for root and on network shares; writing a file is the only real proof.
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+            reason = "a file is in the way where the folder should be"
+        raise StorageError(
+            f"The {what} {folder} cannot be written: {reason}. Choose a folder this user can "
+            f"write (KIOSK_DATA_DIR or KIOSK_RECORDINGS_DIR)."
+        ) from None
+
+
+def resolve_recording_path(root: Path, relative: str) -> Path:
+    """The absolute path of `relative` inside the recordings `root`, or UnsafePathError.
+
+    Refused: empty paths, absolute paths (POSIX or Windows, drive letters and UNC shares),
+    any `..` part, and anything a symbolic link would take outside the root.
+    """
+    if not relative or "\x00" in relative:
+        raise UnsafePathError(f"The recording path {relative!r} is empty or not a path.")
+    posix, windows = PurePosixPath(relative), PureWindowsPath(relative)
+    if posix.is_absolute() or windows.is_absolute() or windows.drive or windows.root:
+        raise UnsafePathError(
+            f"The recording path {relative!r} is absolute; paths must be relative to the "
+            f"recordings folder."
+        )
+    if ".." in posix.parts or ".." in windows.parts:
+        raise UnsafePathError(f"The recording path {relative!r} climbs out with '..'.")
+    real_root = root.resolve()
+    candidate = (real_root / Path(*windows.parts)).resolve()
+    if not candidate.is_relative_to(real_root):
+        raise UnsafePathError(
+            f"The recording path {relative!r} leads outside the recordings folder {real_root}."
+        )
+    return candidate
+
+
+def session_folder(root: Path, session_id: str) -> Path:
+    """The folder that holds one session's files: `<root>/<session-id>/`."""
+    return resolve_recording_path(root, session_id)
+
+
+def relative_to_root(root: Path, path: Path) -> str:
+    """The form stored in the database: POSIX separators, relative to the root."""
+    return path.resolve().relative_to(root.resolve()).as_posix()
+
+
+def free_bytes(folder: Path) -> int:
+    """Free space, in bytes, on the disk that holds `folder`."""
+    return shutil.disk_usage(folder).free
+
+
+def make_private_file(path: Path) -> None:
+    """Create an empty owner-only file if it does not exist yet (its content comes later)."""
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE)
+    os.close(fd)

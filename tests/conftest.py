@@ -1,0 +1,78 @@
+"""Shared fixtures: an isolated data folder per test, and the database backends."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from kiosk.config import Settings, load_settings
+from tests.postgres_server import PostgresServer, PostgresUnavailable, start_postgres
+
+KIOSK_VARIABLES = ("KIOSK_DATA_DIR", "KIOSK_CONFIG", "KIOSK_RECORDINGS_DIR", "KIOSK_DATABASE_URL")
+
+
+@pytest.fixture(autouse=True)
+def _no_inherited_kiosk_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's own KIOSK_* settings must never reach (or be written by) a test."""
+    for name in KIOSK_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "data"
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def settings(data_dir: Path) -> Settings:
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer | str]:
+    existing = os.environ.get("KIOSK_TEST_POSTGRES_URL")
+    if existing:
+        yield existing
+        return
+    try:
+        server = start_postgres()
+    except PostgresUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer | str) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+    name = f"kiosk_test_{uuid.uuid4().hex[:12]}"
+    if isinstance(postgres_server, str):
+        admin_url = postgres_server
+        url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    else:
+        admin_url, url = postgres_server.admin_url, postgres_server.url_for(name)
+    conninfo = admin_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each storage test runs once on a SQLite file and once on the PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'kiosk.db'}"
+    return request.getfixturevalue("postgres_url")
