@@ -15,8 +15,7 @@ from typing import Any
 from kiosk import __version__
 from kiosk.config import Settings, load_settings
 from kiosk.errors import KioskError
-from kiosk.store.database import Database, open_database
-from kiosk.store.files import prepare_folders
+from kiosk.store.database import Database, open_configured
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -75,14 +74,9 @@ def _add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON for programs")
 
 
-def _open(settings: Settings) -> Database:
-    prepare_folders(settings)
-    return open_database(settings.database_url)
-
-
 def _with_database(action: Callable[[Settings, Database], int]) -> int:
     settings = load_settings()
-    db = _open(settings)
+    db = open_configured(settings)
     try:
         return action(settings, db)
     finally:
@@ -194,7 +188,7 @@ def _run_gui(args: argparse.Namespace) -> int:
     from kiosk.ui.app import run
 
     settings = load_settings()
-    db = _open(settings)
+    db = open_configured(settings)
     try:
         return run(settings, db)
     finally:

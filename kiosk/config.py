@@ -105,7 +105,8 @@ def _absolute(path: Path) -> Path:
 def _read_file(path: Path, *, required: bool) -> FileSettings:
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
+        # A data folder that cannot exist is reported by prepare_folders, in its own words.
         if required:
             message = f"The settings file {path} (from KIOSK_CONFIG) does not exist."
             raise ConfigError(message) from None

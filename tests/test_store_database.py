@@ -17,7 +17,6 @@ from kiosk.store.database import alembic_config, current_revision, head_revision
 from kiosk.store.models import (
     AuditEvent,
     Base,
-    InterviewSession,
     Note,
     Operator,
     QuestionMarker,
@@ -192,7 +191,7 @@ def test_booths_starting_together_migrate_once(database_url: str) -> None:
         try:
             barrier.wait()
             open_database(database_url).close()
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as exc:  # reported by the assertion below
             errors.append(exc)
 
     # Daemon threads: a deadlocked booth must fail this test, not hang the whole run.

@@ -49,7 +49,7 @@ def test_a_file_that_is_not_sqlite_is_refused_and_left_untouched(
 ) -> None:
     path = tmp_path / "kiosk.db"
     path.write_bytes(content)
-    with pytest.raises(StorageError, match="not a SQLite database.*left untouched"):
+    with pytest.raises(StorageError, match=r"not a SQLite database.*left untouched"):
         open_database(_url(path))
     assert path.read_bytes() == content
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kiosk.db"]
@@ -65,7 +65,7 @@ def test_a_damaged_sqlite_file_is_refused_and_left_untouched(tmp_path: Path) -> 
     for leftover in tmp_path.glob("kiosk.db-*"):
         leftover.unlink()
     before = path.read_bytes()
-    with pytest.raises(StorageError, match="damaged.*left untouched"):
+    with pytest.raises(StorageError, match=r"damaged.*left untouched"):
         open_database(_url(path))
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kiosk.db"]

@@ -23,8 +23,9 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from kiosk.config import Settings
 from kiosk.errors import StorageError
-from kiosk.store.files import make_private_file
+from kiosk.store.files import make_private_file, prepare_folders
 
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -57,7 +58,8 @@ class Database:
 def open_database(url: str, *, migrate: bool = True) -> Database:
     """Open the database at `url`, bring its schema to the newest migration, and return it.
 
-    With migrate=False the schema is left as it is (for `kiosk doctor`, which reports it).
+    With migrate=False the file is left as it is, schema and journal mode alike (for
+    `kiosk doctor`, which only reports).
     Raises StorageError with a message for a person when the database cannot be used.
     """
     parsed = make_url(url)
@@ -65,7 +67,7 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
     if parsed.get_backend_name() == "sqlite":
         _prepare_sqlite_file(Path(parsed.database or ""))
     engine = create_engine(parsed, **_engine_options(parsed))
-    _install_connection_pragmas(engine, foreign_keys=True)
+    _install_connection_pragmas(engine, foreign_keys=True, switch_to_wal=migrate)
     try:
         if migrate:
             upgrade_to_head(parsed)
@@ -79,6 +81,12 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
         engine.dispose()
         raise StorageError(f"The database {display} cannot be used: {_reason(exc)}") from None
     return Database(engine=engine, session_factory=sessionmaker(engine, expire_on_commit=False))
+
+
+def open_configured(settings: Settings) -> Database:
+    """Make sure the data and recordings folders are usable, then open the database."""
+    prepare_folders(settings)
+    return open_database(settings.database_url)
 
 
 def alembic_config() -> Config:
@@ -102,7 +110,7 @@ def upgrade_to_head(url: URL) -> None:
     if sqlite:
         _install_immediate_transactions(engine)
     # Batch mode copies and drops tables; with foreign keys on, the drop would cascade.
-    _install_connection_pragmas(engine, foreign_keys=False)
+    _install_connection_pragmas(engine, foreign_keys=False, switch_to_wal=True)
     head = head_revision()
     try:
         with engine.connect() as conn, conn.begin():
@@ -168,7 +176,7 @@ def _engine_options(url: URL, *, pooled: bool = True) -> dict:
     return {}
 
 
-def _install_connection_pragmas(engine: Engine, *, foreign_keys: bool) -> None:
+def _install_connection_pragmas(engine: Engine, *, foreign_keys: bool, switch_to_wal: bool) -> None:
     if engine.dialect.name != "sqlite":
         return
 
@@ -178,7 +186,8 @@ def _install_connection_pragmas(engine: Engine, *, foreign_keys: bool) -> None:
         try:
             cursor.execute("PRAGMA busy_timeout = 10000")
             cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            if switch_to_wal:  # persistent: it rewrites the file header
+                cursor.execute("PRAGMA journal_mode = WAL")
             # A committed session row must survive a power cut, not only a crash.
             cursor.execute("PRAGMA synchronous = FULL")
         finally:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from kiosk.config import Settings
 
@@ -20,6 +20,7 @@ class MainWindow(QMainWindow):
         self.recordings_label = _detail(f"Recordings: {settings.recordings_dir}")
 
         card = QFrame(objectName="card")
+        card.setMaximumWidth(1100)
         card_layout = QVBoxLayout(card)
         card_layout.setContentsMargins(40, 32, 40, 32)
         card_layout.setSpacing(12)
@@ -34,14 +35,19 @@ class MainWindow(QMainWindow):
         layout.addWidget(title, alignment=Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(subtitle, alignment=Qt.AlignmentFlag.AlignHCenter)
         layout.addSpacing(24)
-        layout.addWidget(card)
+        # Stretches, not an alignment: an aligned card shrinks to its hint and clips the paths.
+        centred = QHBoxLayout()
+        centred.addStretch(1)
+        centred.addWidget(card, stretch=100)
+        centred.addStretch(1)
+        layout.addLayout(centred)
         layout.addStretch(2)
         self.setCentralWidget(page)
 
 
 def _detail(text: str) -> QLabel:
     label = QLabel(text, objectName="detail")
+    # Long paths wrap rather than widen the window past the screen.
     label.setWordWrap(True)
-    # Long paths must wrap anywhere rather than widen the window past the screen.
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
