@@ -1,0 +1,29 @@
+"""A real X server (Xvfb) for whole-window tests: real windows, a real window manager-less X11."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def xvfb(width: int = 1280, height: int = 800) -> Iterator[str]:
+    """Start Xvfb on a free display; yield the DISPLAY value; stop it afterwards."""
+    read_end, write_end = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{width}x{height}x24",
+         "-nolisten", "tcp"],
+        pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end) as announced:
+            number = announced.readline().strip()
+        if not number:
+            raise RuntimeError("Xvfb did not start (is the Debian package xvfb installed?)")
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
