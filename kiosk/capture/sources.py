@@ -1,0 +1,42 @@
+"""The one small interface every camera and microphone meets, whatever is behind it."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from kiosk.capture.frames import AudioBlock, VideoFrame
+from kiosk.errors import KioskError
+
+
+class SourceError(KioskError):
+    """A camera or microphone cannot be opened or used; the message says which and why."""
+
+
+class Camera(Protocol):
+    width: int
+    height: int
+    fps: float
+
+    def open(self) -> None:
+        """Start delivering frames; raise SourceError within a bounded time if it cannot."""
+        ...
+
+    def read(self) -> VideoFrame | None:
+        """The next frame, stamped the moment it was read; None once the camera is gone."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class Microphone(Protocol):
+    sample_rate: int
+
+    def open(self) -> None:
+        """Start capturing; raise SourceError within a bounded time if it cannot."""
+        ...
+
+    def read(self) -> AudioBlock | None:
+        """The next block of mono int16 samples with its ADC time; None once the mic is gone."""
+        ...
+
+    def close(self) -> None: ...
