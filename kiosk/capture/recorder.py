@@ -1,0 +1,287 @@
+"""Recording one answer (a part): the writer thread between the capture threads and ffmpeg.
+
+The writer takes audio blocks in order, writes them, and places every video frame captured
+up to the end of that block on the audio timeline (kiosk.capture.timeline). A part ends when
+asked (Done, the answer limit), when a device disappears, or when the disk runs low; it then
+gets padded to a whole number of sync units so that parts join without A/V slip, and both
+files are closed cleanly: a part that ended early is still a good part.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from kiosk.capture.clock import Clock
+from kiosk.capture.frames import VideoFrame
+from kiosk.capture.live import Feed, LiveSources
+from kiosk.capture.timeline import AudioClock, Placement, VideoSlots
+from kiosk.media.encode import PRESETS, PipeEncoder, VideoFormat, audio_encoder, video_encoder
+from kiosk.media.merge import PartFiles, VideoSegment
+from kiosk.store.files import free_bytes
+
+AAC_FRAME_SAMPLES = 1024
+DISK_CHECK_EVERY_S = 1.0
+NO_AUDIO_TIMEOUT_S = 2.5
+
+
+class StopReason:
+    ASKED = "asked"
+    CAMERA_LOST = "camera lost"
+    MICROPHONE_LOST = "microphone lost"
+    DISK_LOW = "disk low"
+    ENCODER_FAILED = "encoder failed"
+
+
+def sync_unit_frames(fps: float, sample_rate: int) -> int:
+    """The fewest frames that also hold a whole number of AAC frames (16 at 30 fps, 48 kHz).
+
+    Parts cut to this unit join exactly: the audio of one part ends where its video ends.
+    """
+    rate = Fraction(fps).limit_denominator(1001)
+    for frames in range(1, 1001):
+        samples = Fraction(frames) * sample_rate / rate
+        if samples.denominator == 1 and samples.numerator % AAC_FRAME_SAMPLES == 0:
+            return frames
+    return 1
+
+
+@dataclass
+class PartStats:
+    frames_offered: int = 0  # frames the camera delivered while recording
+    frames_dropped: int = 0  # ours: no room in the feed (the writer fell behind)
+    frames_repeated: int = 0  # slots filled by repeating a frame (camera short, stalled)
+    frames_surplus: int = 0  # the camera's extra frames (two in one slot)
+    audio_blocks_dropped: int = 0
+    presets: list[str] = field(default_factory=list)
+    writer_cpu_s: float = 0.0
+    encoder_cpu_s: float = 0.0
+
+
+@dataclass
+class PartResult:
+    files: PartFiles
+    samples: int
+    reason: str
+    stats: PartStats
+
+    @property
+    def duration_s(self) -> float:
+        return self.files.duration_s
+
+
+class PartRecorder:
+    def __init__(
+        self,
+        sources: LiveSources,
+        folder: Path,
+        stem: str,
+        *,
+        video: VideoFormat,
+        sample_rate: int,
+        title: str = "",
+        disk_reserve_bytes: int = 0,
+        on_segment: Callable[[Path], None] | None = None,
+    ) -> None:
+        self._sources = sources
+        self._clock: Clock = sources.clock
+        self._folder, self._stem = folder, stem
+        self._video, self._sample_rate, self._title = video, sample_rate, title
+        self._disk_reserve = disk_reserve_bytes
+        self._on_segment = on_segment
+        self._stop_at: float | None = None
+        self._stop_requested = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._result: PartResult | None = None
+        self._error: BaseException | None = None
+        self.stats = PartStats()
+        self.audio_path = folder / f"{stem}.m4a"
+        self.samples_written = 0
+
+    @property
+    def elapsed_s(self) -> float:
+        return self.samples_written / self._sample_rate
+
+    def start(self) -> None:
+        self._folder.mkdir(parents=True, exist_ok=True)
+        self._feed = self._sources.attach()
+        self._thread = threading.Thread(target=self._run, name=f"writer {self._stem}",
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self, at: float | None = None) -> None:
+        """End the answer at capture time `at` (default: now). Returns at once."""
+        self._stop_at = self._clock.now() if at is None else at
+        self._stop_requested.set()
+
+    def wait(self, timeout: float | None = None) -> PartResult:
+        """Wait for the part to be closed and return it (raises what the writer raised)."""
+        assert self._thread is not None, "start() first"
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            raise TimeoutError(f"the part {self._stem} did not finish in time")
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+    def finished(self) -> bool:
+        return self._thread is not None and not self._thread.is_alive()
+
+    def _run(self) -> None:
+        started = time.thread_time()
+        try:
+            self._result = self._record()
+        except BaseException as exc:  # handed to wait(), in the caller's thread
+            self._error = exc
+        finally:
+            self._sources.detach(self._feed)
+            self.stats.writer_cpu_s = time.thread_time() - started
+
+    def _record(self) -> PartResult:
+        feed: Feed = self._feed
+        video, rate = self._video, self._sample_rate
+        audio_clock = AudioClock(rate)
+        slots = VideoSlots(video.fps)
+        segments: list[VideoSegment] = []
+        encoder = self._open_segment(0, PRESETS[0])
+        segment_first_slot = 0
+        audio = audio_encoder(self.audio_path, rate)
+        pending: VideoFrame | None = None
+        start_t: float | None = None
+        reason = StopReason.ASKED
+        next_disk_check = 0.0
+
+        def write(plan: list[Placement] | Placement | None) -> None:
+            for placement in [plan] if isinstance(plan, Placement) else plan or []:
+                if placement.count and placement.image is not None:
+                    data = memoryview(np.ascontiguousarray(placement.image)).cast("B")
+                    for _ in range(placement.count):
+                        encoder.write(data)
+
+        try:
+            while True:
+                block = self._next_block(feed)
+                if block is None:
+                    if self._sources.microphone_lost.is_set():
+                        reason = StopReason.MICROPHONE_LOST
+                    break
+                if self._stop_at is not None and block.t >= self._stop_at:
+                    break
+                if start_t is None:
+                    start_t = block.t
+                audio_clock.add_block(block.t, len(block.samples))
+                audio.write(block.samples.tobytes())
+                self.samples_written = audio_clock.samples
+                horizon = block.t + len(block.samples) / rate
+                if self._stop_at is not None:
+                    horizon = min(horizon, self._stop_at)
+                while True:
+                    frame = pending if pending is not None else self._next_frame(feed)
+                    pending = None
+                    if frame is None:
+                        break
+                    if frame.t > horizon:
+                        pending = frame
+                        break
+                    if frame.t < start_t - 0.5 / video.fps:
+                        continue  # captured before this answer began
+                    write(slots.place(audio_clock.seconds_at(frame.t), frame.image))
+                if self._sources.camera_lost.is_set() and pending is None and feed.video.empty():
+                    reason = StopReason.CAMERA_LOST
+                    break
+                if self._clock.realtime and feed.video.qsize() > feed.video.maxsize // 2:
+                    # Falling behind: a faster preset now, rather than dropped frames later.
+                    current = PRESETS.index(self.stats.presets[-1])
+                    if current + 1 < len(PRESETS):
+                        encoder.close()
+                        self._account(encoder)
+                        segments.append(VideoSegment(encoder.path,
+                                                     slots.written - segment_first_slot))
+                        segment_first_slot = slots.written
+                        encoder = self._open_segment(len(segments), PRESETS[current + 1])
+                now = time.monotonic()
+                if self._disk_reserve and now >= next_disk_check:
+                    next_disk_check = now + DISK_CHECK_EVERY_S
+                    if free_bytes(self._folder) < self._disk_reserve:
+                        reason = StopReason.DISK_LOW
+                        break
+
+            # Pad to a whole sync unit: repeat the last picture, add silence.
+            unit = sync_unit_frames(video.fps, rate)
+            wanted = max(slots.written, math.ceil(audio_clock.samples * video.fps / rate - 1e-9))
+            frames = max(unit, math.ceil(wanted / unit) * unit)
+            if slots.written == 0:
+                blank = np.zeros((video.height, video.width, 3), np.uint8)
+                write(slots.place(0.0, blank))
+            write(slots.fill_to(frames / video.fps))
+            total_samples = round(frames * rate / video.fps)
+            if total_samples > audio_clock.samples:
+                audio.write(np.zeros(total_samples - audio_clock.samples, np.int16).tobytes())
+            self.samples_written = total_samples
+            encoder.close()
+            audio.close()
+        except BaseException:
+            encoder.kill()
+            audio.kill()
+            raise
+        self._account(encoder)
+        self._account(audio)
+        segments.append(VideoSegment(encoder.path, slots.written - segment_first_slot))
+        self.stats.frames_offered = feed.frames_offered
+        self.stats.frames_dropped = feed.frames_dropped
+        self.stats.audio_blocks_dropped = feed.blocks_dropped
+        self.stats.frames_repeated = slots.repeated
+        self.stats.frames_surplus = slots.surplus
+        files = PartFiles(title=self._title, video=tuple(segments), audio=self.audio_path,
+                          fps=video.fps, sample_rate=rate)
+        return PartResult(files=files, samples=total_samples, reason=reason, stats=self.stats)
+
+    def _open_segment(self, index: int, preset: str) -> PipeEncoder:
+        path = self._folder / f"{self._stem}-v{index}.mkv"
+        self.stats.presets.append(preset)
+        if self._on_segment is not None:
+            self._on_segment(path)
+        return video_encoder(path, self._video, preset)
+
+    def _account(self, encoder: PipeEncoder) -> None:
+        self.stats.encoder_cpu_s += encoder.cpu_seconds or 0.0
+
+    def _next_block(self, feed: Feed):
+        waited = 0.0
+        while True:
+            try:
+                return feed.audio.get(timeout=0.25)
+            except queue.Empty:
+                waited += 0.25
+            if self._sources.microphone_lost.is_set():
+                return None
+            if self._stop_requested.is_set() and self._stop_at is not None and (
+                self._clock.now() > self._stop_at + 1.0 or not self._clock.realtime
+            ):
+                return None
+            if waited >= NO_AUDIO_TIMEOUT_S and self._clock.realtime:
+                self._sources.microphone_lost.set()
+                return None
+
+    def _next_frame(self, feed: Feed) -> VideoFrame | None:
+        if self._clock.realtime:
+            try:
+                return feed.video.get_nowait()
+            except queue.Empty:
+                return None
+        # Simulated: the camera is never "late"; wait for it unless it is gone.
+        while True:
+            try:
+                return feed.video.get(timeout=0.25)
+            except queue.Empty:
+                if self._sources.camera_lost.is_set():
+                    return None

@@ -1,0 +1,2 @@
+"""Media: the ffmpeg executable and everything done with it: encode, merge, probe, poster,
+clapper analysis (no Qt)."""

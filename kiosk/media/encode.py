@@ -1,0 +1,117 @@
+"""Encoding while recording: raw frames and samples piped into ffmpeg, one process a stream.
+
+Two processes (video, audio) rather than one with two pipes: each reads its own stdin, which
+works the same on Windows, and neither can stall the other. Both write containers that
+survive a kill: Matroska for video, fragmented MP4 for audio (flushed every packet, so a
+crash loses well under two seconds). Commands are built with ffmpeg-python.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import ffmpeg
+
+from kiosk.media.ffmpeg import MediaError, ffmpeg_exe
+
+# From slowest (smallest file) to fastest; the recorder steps right when it falls behind.
+PRESETS = ("veryfast", "superfast", "ultrafast")
+CRF = 23
+GOP_FRAMES = 60  # a keyframe every 2 s at 30 fps: what a kill can lose, at most
+AUDIO_BITRATE = "128k"
+# ffmpeg's AAC encoder starts every stream with one frame of priming. A plain MP4 hides it in
+# an edit list; a fragmented one (ours, for crash safety) cannot, so the merge skips it.
+AAC_PRIMING_SAMPLES = 1024
+_GLOBAL = ("-hide_banner", "-loglevel", "error")
+
+
+@dataclass(frozen=True)
+class VideoFormat:
+    width: int
+    height: int
+    fps: float
+
+    @property
+    def frame_bytes(self) -> int:
+        return self.width * self.height * 3
+
+
+class PipeEncoder:
+    """One ffmpeg process that reads raw media on stdin and writes `path`."""
+
+    def __init__(self, command: list[str], path: Path, what: str) -> None:
+        self.path = path
+        self.what = what
+        self.cpu_seconds: float | None = None
+        # stderr to a file: a pipe nobody drains can fill and block ffmpeg.
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                         stderr=self._log)
+
+    def write(self, data: bytes | memoryview) -> None:
+        stdin = self._process.stdin
+        assert stdin is not None
+        try:
+            stdin.write(data)
+        except (BrokenPipeError, OSError):
+            self._wait()
+            raise MediaError(f"{self.what} stopped unexpectedly: {self._last_words()}") from None
+
+    def close(self) -> None:
+        """Finish the file: end the input and wait for ffmpeg to write its last packets."""
+        stdin = self._process.stdin
+        if stdin is not None and not stdin.closed:
+            with contextlib.suppress(BrokenPipeError, OSError):
+                stdin.close()
+        code = self._wait()
+        try:
+            if code != 0:
+                raise MediaError(f"{self.what} failed: {self._last_words()}")
+        finally:
+            self._log.close()
+
+    def kill(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+        self._wait()
+        self._log.close()
+
+    def _wait(self) -> int:
+        if self._process.returncode is not None:
+            return self._process.returncode
+        if hasattr(os, "wait4"):
+            # wait4 also says how much CPU the encoder used (for the bench).
+            _, status, usage = os.wait4(self._process.pid, 0)
+            self._process.returncode = os.waitstatus_to_exitcode(status)
+            self.cpu_seconds = usage.ru_utime + usage.ru_stime
+            return self._process.returncode
+        return self._process.wait()
+
+    def _last_words(self) -> str:
+        self._log.seek(0)
+        lines = self._log.read().decode(errors="replace").strip().splitlines()
+        return lines[-1] if lines else f"exit status {self._process.returncode}"
+
+
+def video_encoder(path: Path, video: VideoFormat, preset: str = PRESETS[0]) -> PipeEncoder:
+    stream = ffmpeg.input("pipe:", format="rawvideo", pix_fmt="bgr24",
+                          s=f"{video.width}x{video.height}", framerate=video.fps)
+    stream = stream.output(
+        str(path), format="matroska", vcodec="libx264", preset=preset, crf=CRF,
+        pix_fmt="yuv420p", g=GOP_FRAMES, flush_packets=1, cluster_time_limit=1000,
+    ).global_args(*_GLOBAL).overwrite_output()
+    return PipeEncoder(stream.compile(cmd=ffmpeg_exe()), path, f"The video encoder ({preset})")
+
+
+def audio_encoder(path: Path, sample_rate: int) -> PipeEncoder:
+    stream = ffmpeg.input("pipe:", format="s16le", ar=sample_rate, ac=1)
+    stream = stream.output(
+        str(path), format="mp4", acodec="aac", flush_packets=1, frag_duration=500_000,
+        movflags="+frag_keyframe+empty_moov+default_base_moof", **{"b:a": AUDIO_BITRATE},
+    ).global_args(*_GLOBAL).overwrite_output()
+    return PipeEncoder(stream.compile(cmd=ffmpeg_exe()), path, "The audio encoder")

@@ -1,0 +1,101 @@
+"""Merging the parts of an interview into one MP4 with stream copy: no re-encoding.
+
+Video segments and audio parts go through ffmpeg's concat demuxer. Each audio entry skips
+the encoder's priming (inpoint) and is cut to its part's exact length (outpoint), so AAC
+priming and padding cannot pile up across parts; the recorder makes every part a whole
+number of 16-frame units (= whole AAC frames at 30 fps / 48 kHz), so the cut falls on a
+frame. One chapter per part, titled with its question; `+faststart` puts the index first
+so playback starts at once.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.media.encode import AAC_PRIMING_SAMPLES
+from kiosk.media.ffmpeg import run_ffmpeg
+
+
+@dataclass(frozen=True)
+class VideoSegment:
+    path: Path
+    frames: int
+
+
+@dataclass(frozen=True)
+class PartFiles:
+    title: str
+    video: Sequence[VideoSegment]  # one per encoder run (a faster preset starts a new one)
+    audio: Path
+    fps: float
+    sample_rate: int = 48_000
+
+    @property
+    def frames(self) -> int:
+        return sum(segment.frames for segment in self.video)
+
+    @property
+    def duration_s(self) -> float:
+        return self.frames / self.fps
+
+
+def chapter_bounds_ms(parts: Sequence[PartFiles]) -> list[tuple[int, int]]:
+    """Where each part starts and ends in the merged file, in milliseconds."""
+    bounds, start = [], 0.0
+    for part in parts:
+        end = start + part.duration_s
+        bounds.append((round(start * 1000), round(end * 1000)))
+        start = end
+    return bounds
+
+
+def merge_parts(parts: Sequence[PartFiles], out: Path, *, title: str | None = None) -> None:
+    """Write `out` from `parts`, atomically: a half-written file never has the final name."""
+    if not parts:
+        raise ValueError("nothing to merge")
+    with tempfile.TemporaryDirectory(prefix="merge-", dir=out.parent) as work:
+        folder = Path(work)
+        video_list, audio_list = folder / "video.ffconcat", folder / "audio.ffconcat"
+        chapters = folder / "chapters.ffmeta"
+        video_lines, audio_lines = ["ffconcat version 1.0"], ["ffconcat version 1.0"]
+        for part in parts:
+            for segment in part.video:
+                video_lines += [_concat_file(segment.path),
+                                f"duration {segment.frames / part.fps:.6f}"]
+            skip = AAC_PRIMING_SAMPLES / part.sample_rate
+            audio_lines += [_concat_file(part.audio), f"inpoint {skip:.6f}",
+                            f"outpoint {skip + part.duration_s:.6f}"]
+        video_list.write_text("\n".join(video_lines) + "\n", encoding="utf-8")
+        audio_list.write_text("\n".join(audio_lines) + "\n", encoding="utf-8")
+        meta = [";FFMETADATA1"]
+        if title:
+            meta.append(f"title={escape_ffmetadata(title)}")
+        for part, (start, end) in zip(parts, chapter_bounds_ms(parts), strict=True):
+            meta += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={start}", f"END={end}",
+                     f"title={escape_ffmetadata(part.title)}"]
+        chapters.write_text("\n".join(meta) + "\n", encoding="utf-8")
+        partial = folder / "merged.mp4"
+        run_ffmpeg(
+            ["-f", "concat", "-safe", "0", "-i", video_list,
+             "-f", "concat", "-safe", "0", "-i", audio_list,
+             "-f", "ffmetadata", "-i", chapters,
+             "-map", "0:v:0", "-map", "1:a:0", "-map_metadata", "2", "-map_chapters", "2",
+             "-c", "copy", "-movflags", "+faststart", "-y", partial],
+            what="Merging the answers",
+        )
+        os.replace(partial, out)
+
+
+def escape_ffmetadata(text: str) -> str:
+    """FFMETADATA escapes '=', ';', '#', '\\' and newlines with a backslash."""
+    for special in "\\=;#\n":
+        text = text.replace(special, "\\" + special)
+    return text
+
+
+def _concat_file(path: Path) -> str:
+    return "file '" + str(path.resolve()).replace("'", "'\\''") + "'"
