@@ -62,12 +62,48 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_json_flag(doctor)
     doctor.set_defaults(handler=_doctor)
 
+    record = commands.add_parser(
+        "record", help="record a one-question session, merge it and store it"
+    )
+    sources = record.add_mutually_exclusive_group(required=True)
+    sources.add_argument("--demo", action="store_true",
+                         help="use the synthetic camera and microphone (test pattern and beeps)")
+    sources.add_argument("--camera", metavar="SPEC",
+                         help="device index, device path, network URL or video file")
+    record.add_argument("--mic", metavar="SPEC",
+                        help="microphone name or index (default: from the settings)")
+    record.add_argument("--seconds", type=_positive_seconds, required=True)
+    record.add_argument("--candidate", default="Demo candidate", metavar="NAME")
+    record.add_argument("--question", default="Tell us about yourself.", metavar="TEXT")
+    _add_json_flag(record)
+    record.set_defaults(handler=_record)
+
+    recover = commands.add_parser(
+        "recover", help="rebuild interviews left unfinished by a crash, a kill or a power cut"
+    )
+    _add_json_flag(recover)
+    recover.set_defaults(handler=_recover)
+
+    devices = commands.add_parser("devices", help="cameras that open and microphones found")
+    _add_json_flag(devices)
+    devices.set_defaults(handler=_devices)
+
     screenshots = commands.add_parser(
         "screenshots", help="render every screen to PNG files in DIR, for review"
     )
     screenshots.add_argument("directory", metavar="DIR")
     screenshots.set_defaults(handler=_screenshots)
     return parser
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= 24 * 3600:
+        raise argparse.ArgumentTypeError("seconds must be more than 0 and at most a day")
+    return value
 
 
 def _add_json_flag(parser: argparse.ArgumentParser) -> None:
@@ -184,12 +220,91 @@ def _doctor(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_PROBLEM
 
 
+def _record(args: argparse.Namespace) -> int:
+    import time
+
+    from kiosk.capture.devices import open_sources
+    from kiosk.capture.session import SessionRecording, check_disk_for_new_session
+    from kiosk.store.models import SessionStatus
+    from kiosk.store.sessions import create_session, get_session, session_to_dict
+
+    def action(settings: Settings, db: Database) -> int:
+        check_disk_for_new_session(settings)
+        with db.session() as session, session.begin():
+            session_id = create_session(session, args.candidate,
+                                        status=SessionStatus.IN_PROGRESS).id
+        sources = open_sources(settings.recording, demo=args.demo, camera=args.camera,
+                               microphone=args.mic)
+        try:
+            recording = SessionRecording(db, settings, sources, session_id)
+            recording.begin()
+            recorder = recording.start_answer(0, args.question)
+            deadline = time.monotonic() + args.seconds
+            try:
+                while time.monotonic() < deadline and not recorder.finished():
+                    time.sleep(0.05)
+            except KeyboardInterrupt:
+                pass  # Ctrl+C ends the answer early; what was recorded is kept
+            result = recording.end_answer()
+            if result.reason != "asked":
+                print(f"kiosk: the answer ended early: {result.reason}", file=sys.stderr)
+            recording.finish()
+        finally:
+            sources.close()
+        with db.session() as session:
+            row = session_to_dict(get_session(session, session_id), settings.recordings_dir)
+        if args.json:
+            _print_json(row)
+        else:
+            print(session_id)
+        return EXIT_OK
+
+    return _with_database(action)
+
+
+def _recover(args: argparse.Namespace) -> int:
+    from kiosk.capture.recovery import recover_all
+
+    def action(settings: Settings, db: Database) -> int:
+        outcomes = recover_all(db, settings)
+        if args.json:
+            _print_json([o.to_dict() for o in outcomes])
+        elif not outcomes:
+            print("Nothing to recover.")
+        for outcome in outcomes if not args.json else []:
+            print(f"{outcome.session_id}: {outcome.outcome}. {outcome.message}".rstrip())
+        return EXIT_PROBLEM if any(o.outcome == "failed" for o in outcomes) else EXIT_OK
+
+    return _with_database(action)
+
+
+def _devices(args: argparse.Namespace) -> int:
+    from kiosk.capture.devices import list_devices
+
+    found = list_devices(load_settings().recording)
+    if args.json:
+        _print_json(found)
+        return EXIT_OK
+    print("Cameras:" if found["cameras"] else "Cameras: none found")
+    for camera in found["cameras"]:
+        print(f"  {camera['spec']} ({camera['kind']}, {camera['width']}x{camera['height']})")
+    print("Microphones:" if found["microphones"] else "Microphones: none found")
+    for mic in found["microphones"]:
+        print(f"  {mic['index']}: {mic['name']}")
+    return EXIT_OK
+
+
 def _run_gui(args: argparse.Namespace) -> int:
+    from kiosk.capture.recovery import recover_all
     from kiosk.ui.app import run
 
     settings = load_settings()
     db = open_configured(settings)
     try:
+        # Before anyone can start a new interview, finish what a crash left behind.
+        for outcome in recover_all(db, settings):
+            print(f"kiosk: recovery of {outcome.session_id}: {outcome.outcome}. "
+                  f"{outcome.message}".rstrip(), file=sys.stderr)
         return run(settings, db)
     finally:
         db.close()

@@ -33,11 +33,27 @@ T = typing.TypeVar("T")
 
 
 @dataclasses.dataclass(frozen=True)
+class RecordingSettings:
+    """[recording] in the settings file: devices, picture, and how much disk to keep free."""
+
+    camera: str = "0"  # a device index, a device path, a network URL or a video file
+    microphone: str = ""  # a sounddevice name or index; empty: the default microphone
+    width: int = 1280
+    height: int = 720
+    fps: int = 30
+    sample_rate: int = 48_000
+    disk_reserve_mb: int = 1024  # an answer stops (and is kept) when free space falls below
+    longest_interview_minutes: int = 60  # with the reserve, what a new session needs free
+    mb_per_minute: int = 15  # a generous estimate of one minute of 720p
+
+
+@dataclasses.dataclass(frozen=True)
 class FileSettings:
     """The keys a settings file may hold. A key not declared here is refused."""
 
     recordings_dir: str | None = None
     database_url: str | None = None
+    recording: RecordingSettings = dataclasses.field(default_factory=RecordingSettings)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,6 +64,7 @@ class Settings:
     config_file: Path
     recordings_dir: Path
     database_url: str
+    recording: RecordingSettings = dataclasses.field(default_factory=RecordingSettings)
 
     @property
     def database_url_for_display(self) -> str:
@@ -95,7 +112,26 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         config_file=config_file,
         recordings_dir=recordings_dir,
         database_url=database_url,
+        recording=_check_recording(from_file.recording, config_file),
     )
+
+
+def _check_recording(recording: RecordingSettings, path: Path) -> RecordingSettings:
+    limits = {
+        "width": (16, 7680), "height": (16, 4320), "fps": (1, 120),
+        "sample_rate": (8_000, 192_000), "disk_reserve_mb": (0, 10**7),
+        "longest_interview_minutes": (1, 24 * 60), "mb_per_minute": (1, 10_000),
+    }
+    for key, (low, high) in limits.items():
+        value = getattr(recording, key)
+        if not low <= value <= high:
+            raise ConfigError(
+                f"'recording.{key}' in {path} must be between {low} and {high}, not {value}."
+            )
+    if recording.width % 2 or recording.height % 2:
+        raise ConfigError(f"'recording.width' and 'recording.height' in {path} must be even "
+                          f"(H.264 with 4:2:0 colour needs it).")
+    return recording
 
 
 def _absolute(path: Path) -> Path:

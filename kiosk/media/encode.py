@@ -28,6 +28,9 @@ AUDIO_BITRATE = "128k"
 # an edit list; a fragmented one (ours, for crash safety) cannot, so the merge skips it.
 AAC_PRIMING_SAMPLES = 1024
 _GLOBAL = ("-hide_banner", "-loglevel", "error")
+# Fragmented MP4, flushed every half second: what a kill leaves behind is readable.
+FRAGMENTED_MP4 = {"movflags": "+frag_keyframe+empty_moov+default_base_moof",
+                  "frag_duration": 500_000, "flush_packets": 1}
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,6 @@ def video_encoder(path: Path, video: VideoFormat, preset: str = PRESETS[0]) -> P
 def audio_encoder(path: Path, sample_rate: int) -> PipeEncoder:
     stream = ffmpeg.input("pipe:", format="s16le", ar=sample_rate, ac=1)
     stream = stream.output(
-        str(path), format="mp4", acodec="aac", flush_packets=1, frag_duration=500_000,
-        movflags="+frag_keyframe+empty_moov+default_base_moof", **{"b:a": AUDIO_BITRATE},
+        str(path), format="mp4", acodec="aac", **FRAGMENTED_MP4, **{"b:a": AUDIO_BITRATE},
     ).global_args(*_GLOBAL).overwrite_output()
     return PipeEncoder(stream.compile(cmd=ffmpeg_exe()), path, "The audio encoder")

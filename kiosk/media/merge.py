@@ -64,8 +64,10 @@ def merge_parts(parts: Sequence[PartFiles], out: Path, *, title: str | None = No
         video_lines, audio_lines = ["ffconcat version 1.0"], ["ffconcat version 1.0"]
         for part in parts:
             for segment in part.video:
-                video_lines += [_concat_file(segment.path),
-                                f"duration {segment.frames / part.fps:.6f}"]
+                # outpoint: a segment rebuilt after a crash may hold more picture than sound.
+                length = segment.frames / part.fps
+                video_lines += [_concat_file(segment.path), f"duration {length:.6f}",
+                                f"outpoint {length:.6f}"]
             skip = AAC_PRIMING_SAMPLES / part.sample_rate
             audio_lines += [_concat_file(part.audio), f"inpoint {skip:.6f}",
                             f"outpoint {skip + part.duration_s:.6f}"]

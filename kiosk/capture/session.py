@@ -1,0 +1,276 @@
+"""One interview's recording, from the first answer to a committed `interview.mp4`.
+
+Every answer (every take of it) is a part under `recordings/<session-id>/parts/`, described in
+`parts/manifest.json`, which is rewritten atomically whenever a take starts or ends, so a
+crash at any moment leaves enough on disk to rebuild the interview (kiosk.capture.recovery).
+
+Finishing merges the kept takes, writes the poster, verifies the file, commits the session row
+(recording fields, size, checksum, duration, question markers) in one transaction, and only
+then removes the parts. If anything fails before the commit, the parts stay.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kiosk.capture.live import LiveSources
+from kiosk.capture.recorder import PartRecorder, PartResult
+from kiosk.config import Settings
+from kiosk.errors import KioskError
+from kiosk.media.encode import VideoFormat
+from kiosk.media.ffmpeg import MediaError
+from kiosk.media.merge import PartFiles, VideoSegment, chapter_bounds_ms, merge_parts
+from kiosk.media.poster import write_poster
+from kiosk.media.probe import probe
+from kiosk.store.database import Database
+from kiosk.store.files import (
+    FILE_MODE,
+    FOLDER_MODE,
+    PARTS_FOLDER_NAME,
+    POSTER_FILE_NAME,
+    RECORDING_FILE_NAME,
+    free_bytes,
+    relative_to_root,
+    session_folder,
+)
+from kiosk.store.models import InterviewSession, QuestionMarker, SessionStatus
+
+MANIFEST_NAME = "manifest.json"
+MERGE_TOLERANCE_S = 0.2
+
+
+class DiskSpaceError(KioskError):
+    """Not enough free disk to start (or go on) recording."""
+
+
+@dataclass
+class TakeEntry:
+    index: int  # the question's position, from 0
+    take: int  # 1 for the first attempt, 2 for the first retake, ...
+    question: str
+    stem: str
+    status: str = "recording"  # recording -> done | discarded
+    segments: list[dict] = field(default_factory=list)  # [{"file", "frames"}], once done
+    samples: int | None = None
+    reason: str | None = None
+
+
+@dataclass
+class Manifest:
+    session_id: str
+    width: int
+    height: int
+    fps: float
+    sample_rate: int
+    takes: list[TakeEntry] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        takes = [TakeEntry(**take) for take in data.pop("takes")]
+        return cls(**data, takes=takes)
+
+    def save(self, path: Path) -> None:
+        partial = path.with_name(path.name + ".partial")
+        with open(partial, "w", encoding="utf-8") as handle:
+            json.dump(asdict(self), handle, ensure_ascii=False, indent=1)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(partial, FILE_MODE)
+        os.replace(partial, path)
+
+    def kept_takes(self) -> list[TakeEntry]:
+        """For each question, its newest finished take, in question order."""
+        newest: dict[int, TakeEntry] = {}
+        for take in self.takes:
+            if take.status == "done":
+                newest[take.index] = take
+        return [newest[index] for index in sorted(newest)]
+
+
+def required_free_bytes(settings: Settings) -> int:
+    recording = settings.recording
+    interview = recording.longest_interview_minutes * recording.mb_per_minute
+    return (interview + recording.disk_reserve_mb) * 1024 * 1024
+
+
+def check_disk_for_new_session(settings: Settings) -> None:
+    """Refuse to start an interview that might not fit (DiskSpaceError with the numbers)."""
+    needed, free = required_free_bytes(settings), free_bytes(settings.recordings_dir)
+    if free < needed:
+        raise DiskSpaceError(
+            f"Not enough free disk to record an interview: {free / 2**30:.1f} GB free in "
+            f"{settings.recordings_dir}, {needed / 2**30:.1f} GB needed (the longest interview "
+            f"plus the reserve). Free some space or export and delete old recordings."
+        )
+
+
+class SessionRecording:
+    """Records the answers of one session (through `sources`) and finishes it."""
+
+    def __init__(self, db: Database, settings: Settings, sources: LiveSources,
+                 session_id: str) -> None:
+        self._db, self._settings, self._sources = db, settings, sources
+        self.session_id = session_id
+        self.folder = session_folder(settings.recordings_dir, session_id)
+        self.parts = self.folder / PARTS_FOLDER_NAME
+        recording = settings.recording
+        camera = sources.camera
+        self.video = VideoFormat(camera.width, camera.height, float(camera.fps or recording.fps))
+        self.manifest = Manifest(session_id, self.video.width, self.video.height, self.video.fps,
+                                 sources.microphone.sample_rate)
+        self._active: tuple[TakeEntry, PartRecorder] | None = None
+
+    def begin(self) -> None:
+        """Check the disk, make the folders, and mark the session in progress."""
+        check_disk_for_new_session(self._settings)
+        self.folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        self.parts.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        self.manifest.save(self.parts / MANIFEST_NAME)
+        self._set_status(SessionStatus.IN_PROGRESS, started=True)
+
+    def start_answer(self, index: int, question: str) -> PartRecorder:
+        """Start recording a take of question `index` (a retake if it was answered before)."""
+        if self._active is not None:
+            raise RuntimeError("an answer is already being recorded")
+        take = 1 + sum(1 for t in self.manifest.takes if t.index == index)
+        entry = TakeEntry(index=index, take=take, question=question,
+                          stem=f"q{index:02d}-t{take}")
+        self.manifest.takes.append(entry)
+        self.manifest.save(self.parts / MANIFEST_NAME)
+        self._set_status(SessionStatus.RECORDING)
+        recorder = PartRecorder(
+            self._sources, self.parts, entry.stem, video=self.video,
+            sample_rate=self.manifest.sample_rate, title=question,
+            disk_reserve_bytes=self._settings.recording.disk_reserve_mb * 1024 * 1024,
+        )
+        recorder.start()
+        self._active = (entry, recorder)
+        return recorder
+
+    def end_answer(self, at: float | None = None, *, timeout_s: float = 60) -> PartResult:
+        """Stop the take being recorded (at capture time `at`, default now) and keep it."""
+        if self._active is None:
+            raise RuntimeError("no answer is being recorded")
+        entry, recorder = self._active
+        recorder.stop(at)
+        try:
+            result = recorder.wait(timeout_s)
+        finally:
+            self._active = None
+        entry.status = "done"
+        entry.reason = result.reason
+        entry.samples = result.samples
+        entry.segments = [{"file": s.path.name, "frames": s.frames} for s in result.files.video]
+        self.manifest.save(self.parts / MANIFEST_NAME)
+        self._set_status(SessionStatus.IN_PROGRESS)
+        return result
+
+    def discard_take(self, index: int) -> None:
+        """Drop the newest finished take of question `index` (the candidate chose to retry)."""
+        for entry in reversed(self.manifest.takes):
+            if entry.index == index and entry.status == "done":
+                entry.status = "discarded"
+                break
+        self.manifest.save(self.parts / MANIFEST_NAME)
+
+    def finish(self) -> None:
+        """Merge, verify and commit; then remove the parts (see the module's docstring)."""
+        if self._active is not None:
+            self.end_answer()
+        finish_session(self._db, self._settings, self.session_id, self.manifest,
+                       status=SessionStatus.COMPLETED)
+
+    def _set_status(self, status: SessionStatus, *, started: bool = False) -> None:
+        with self._db.session() as db, db.begin():
+            row = db.get(InterviewSession, self.session_id)
+            if row is None:
+                raise KioskError(f"The session {self.session_id} no longer exists.")
+            row.status = status
+            if started and row.started_at is None:
+                row.started_at = datetime.now(UTC)
+
+
+def take_files(manifest: Manifest, take: TakeEntry, parts: Path) -> PartFiles:
+    return PartFiles(
+        title=take.question,
+        video=tuple(VideoSegment(parts / s["file"], int(s["frames"])) for s in take.segments),
+        audio=parts / f"{take.stem}.m4a",
+        fps=manifest.fps,
+        sample_rate=manifest.sample_rate,
+    )
+
+
+def finish_session(db: Database, settings: Settings, session_id: str, manifest: Manifest,
+                   *, status: SessionStatus, parts_dir: Path | None = None) -> None:
+    """Merge the kept takes into interview.mp4, verify, commit the row, then remove parts/."""
+    root = settings.recordings_dir
+    folder = session_folder(root, session_id)
+    parts = folder / PARTS_FOLDER_NAME
+    takes = manifest.kept_takes()
+    if not takes:
+        raise KioskError(f"The session {session_id} has no recorded answer to merge.")
+    with db.session() as s, s.begin():
+        row = s.get(InterviewSession, session_id)
+        if row is None:
+            raise KioskError(f"The session {session_id} no longer exists.")
+        row.status = SessionStatus.MERGING
+
+    files = [take_files(manifest, take, parts_dir or parts) for take in takes]
+    output = folder / RECORDING_FILE_NAME
+    merge_parts(files, output, title=_candidate_name(db, session_id))
+    expected_s = sum(f.duration_s for f in files)
+    info = probe(output)
+    if info.video_codec is None or info.audio_codec is None or info.duration_s is None or abs(
+        info.duration_s - expected_s
+    ) > MERGE_TOLERANCE_S:
+        raise MediaError(
+            f"The merged recording of {session_id} does not check out ({info}); the answers "
+            f"are kept in {parts}."
+        )
+    os.chmod(output, FILE_MODE)
+    poster = folder / POSTER_FILE_NAME
+    write_poster(output, poster, at_s=min(2.0, expected_s / 2))
+    os.chmod(poster, FILE_MODE)
+    size, digest = _size_and_sha256(output)
+
+    with db.session() as s, s.begin():
+        row = s.get(InterviewSession, session_id)
+        if row is None:
+            raise KioskError(f"The session {session_id} no longer exists.")
+        now = datetime.now(UTC)
+        row.status = status
+        row.completed_at = now
+        row.recording_video = relative_to_root(root, output)
+        row.recording_created_at = now
+        row.duration_ms = round(expected_s * 1000)
+        row.size_bytes = size
+        row.sha256 = digest
+        row.thumbnail = relative_to_root(root, poster)
+        row.markers.clear()
+        s.flush()
+        for take, (start, end) in zip(takes, chapter_bounds_ms(files), strict=True):
+            row.markers.append(QuestionMarker(index=take.index, question=take.question,
+                                              start_ms=start, end_ms=end))
+    # Only now, with the row committed, is it safe to let the parts go.
+    shutil.rmtree(parts, ignore_errors=True)
+
+
+def _candidate_name(db: Database, session_id: str) -> str | None:
+    with db.session() as s:
+        row = s.get(InterviewSession, session_id)
+        return row.candidate_name if row else None
+
+
+def _size_and_sha256(path: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return path.stat().st_size, digest.hexdigest()
