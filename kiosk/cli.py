@@ -69,9 +69,11 @@ def _build_parser() -> argparse.ArgumentParser:
     sources.add_argument("--demo", action="store_true",
                          help="use the synthetic camera and microphone (test pattern and beeps)")
     sources.add_argument("--camera", metavar="SPEC",
-                         help="device index, device path, network URL or video file")
+                         help="device index, device path, network URL, video file or "
+                              "'synthetic' (the test pattern)")
     record.add_argument("--mic", metavar="SPEC",
-                        help="microphone name or index (default: from the settings)")
+                        help="microphone name or index, or 'synthetic' (default: from the "
+                             "settings)")
     record.add_argument("--seconds", type=_positive_seconds, required=True)
     record.add_argument("--candidate", default="Demo candidate", metavar="NAME")
     record.add_argument("--question", default="Tell us about yourself.", metavar="TEXT")
@@ -225,6 +227,7 @@ def _record(args: argparse.Namespace) -> int:
 
     from kiosk.capture.devices import open_sources
     from kiosk.capture.session import SessionRecording, check_disk_for_new_session
+    from kiosk.capture.sources import SourceError
     from kiosk.store.models import SessionStatus
     from kiosk.store.sessions import create_session, get_session, session_to_dict
 
@@ -236,6 +239,9 @@ def _record(args: argparse.Namespace) -> int:
         sources = open_sources(settings.recording, demo=args.demo, camera=args.camera,
                                microphone=args.mic)
         try:
+            if not sources.wait_until_live():
+                raise SourceError("The camera or the microphone delivered nothing within "
+                                  "10 s. Check that they are connected and not in use.")
             recording = SessionRecording(db, settings, sources, session_id)
             recording.begin()
             recorder = recording.start_answer(0, args.question)

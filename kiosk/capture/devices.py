@@ -13,6 +13,8 @@ from kiosk.capture.sources import SourceError
 from kiosk.capture.synthetic import SyntheticOptions, synthetic_pair
 from kiosk.config import RecordingSettings
 
+SYNTHETIC = "synthetic"
+
 
 def open_sources(
     recording: RecordingSettings,
@@ -23,22 +25,27 @@ def open_sources(
     clock: Clock | None = None,
     demo_options: SyntheticOptions | None = None,
 ) -> LiveSources:
-    """Started LiveSources; SourceError (a message for a person) if a device cannot open."""
+    """Started LiveSources; SourceError (a message for a person) if a device cannot open.
+
+    `demo` makes both sources synthetic; a camera or microphone spec "synthetic" makes just
+    that one synthetic (a real microphone with the test pattern, say).
+    """
     clock = clock or SystemClock()
-    if demo:
-        options = demo_options or SyntheticOptions(
-            width=recording.width, height=recording.height, fps=recording.fps,
-            sample_rate=recording.sample_rate)
-        cam, mic = synthetic_pair(clock, options)
-        live = LiveSources(cam, mic, clock)
-    else:
-        live = LiveSources(
-            OpenCVCamera(camera or recording.camera, width=recording.width,
-                         height=recording.height, fps=recording.fps, clock=clock),
-            SoundDeviceMicrophone(microphone if microphone is not None else recording.microphone,
-                                  sample_rate=recording.sample_rate, clock=clock),
-            clock,
-        )
+    camera_spec = "synthetic" if demo else (camera or recording.camera)
+    mic_spec = "synthetic" if demo else (
+        microphone if microphone is not None else recording.microphone)
+    options = demo_options or SyntheticOptions(
+        width=recording.width, height=recording.height, fps=recording.fps,
+        sample_rate=recording.sample_rate)
+    synthetic_camera, synthetic_microphone = synthetic_pair(clock, options)
+    live = LiveSources(
+        synthetic_camera if camera_spec == SYNTHETIC else OpenCVCamera(
+            camera_spec, width=recording.width, height=recording.height, fps=recording.fps,
+            clock=clock),
+        synthetic_microphone if mic_spec == SYNTHETIC else SoundDeviceMicrophone(
+            mic_spec, sample_rate=recording.sample_rate, clock=clock),
+        clock,
+    )
     live.start()
     return live
 

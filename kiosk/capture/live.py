@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import queue
 import threading
+import time
 
 import numpy as np
 
@@ -75,6 +76,7 @@ class LiveSources:
         self.level_dbfs = SILENCE_DBFS
         self.camera_lost = threading.Event()
         self.microphone_lost = threading.Event()
+        self._first_block = threading.Event()
         self._feed: Feed | None = None
         self._feed_attached = threading.Event()
         self._running = threading.Event()
@@ -95,6 +97,19 @@ class LiveSources:
         ]
         for thread in self._threads:
             thread.start()
+
+    def wait_until_live(self, timeout_s: float = 10.0) -> bool:
+        """Wait for a first frame and a first sound block (devices can take a moment)."""
+        if not self.clock.realtime:
+            return True  # simulated sources produce once a recorder listens
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.latest_frame is not None and self._first_block.is_set():
+                return True
+            if self.camera_lost.is_set() or self.microphone_lost.is_set():
+                return False
+            time.sleep(0.02)
+        return False
 
     def attach(self) -> Feed:
         feed = Feed(blocking=not self.clock.realtime)
@@ -152,6 +167,7 @@ class LiveSources:
                 self.microphone_lost.set()
                 return
             self.level_dbfs = _dbfs(block.samples)
+            self._first_block.set()
             if feed is not None:
                 feed.offer_audio(block)
 

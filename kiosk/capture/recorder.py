@@ -30,7 +30,7 @@ from kiosk.store.files import free_bytes
 
 AAC_FRAME_SAMPLES = 1024
 DISK_CHECK_EVERY_S = 1.0
-NO_AUDIO_TIMEOUT_S = 2.5
+NO_AUDIO_TIMEOUT_S = 5.5  # just longer than the microphone's own patience
 
 
 class StopReason:

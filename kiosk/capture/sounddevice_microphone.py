@@ -15,8 +15,9 @@ from kiosk.capture.clock import Clock, SystemClock
 from kiosk.capture.frames import AudioBlock
 from kiosk.capture.sources import SourceError
 
-# How long without a block before the microphone counts as gone.
-SILENT_DEVICE_TIMEOUT_S = 2.0
+# How long without a block before the microphone counts as gone. Generous: a sound server
+# with an idle source can take two seconds to deliver its first block.
+SILENT_DEVICE_TIMEOUT_S = 5.0
 
 
 def input_devices() -> list[dict]:
