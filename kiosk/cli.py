@@ -90,6 +90,14 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_json_flag(devices)
     devices.set_defaults(handler=_devices)
 
+    bench = commands.add_parser("bench", help="measure the recording engine on this machine")
+    bench.add_argument("--minutes", type=_positive_seconds, default=30.0,
+                       help="simulated minutes for the sync and merge figures (default 30)")
+    bench.add_argument("--realtime-minutes", type=_positive_seconds, default=2.0,
+                       help="minutes recorded in real time at full size (default 2)")
+    _add_json_flag(bench)
+    bench.set_defaults(handler=_bench)
+
     screenshots = commands.add_parser(
         "screenshots", help="render every screen to PNG files in DIR, for review"
     )
@@ -297,6 +305,20 @@ def _devices(args: argparse.Namespace) -> int:
     print("Microphones:" if found["microphones"] else "Microphones: none found")
     for mic in found["microphones"]:
         print(f"  {mic['index']}: {mic['name']}")
+    return EXIT_OK
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from kiosk.bench import run_bench
+
+    figures = run_bench(load_settings().recording, minutes=args.minutes,
+                        realtime_minutes=args.realtime_minutes,
+                        progress=lambda message: print(f"bench: {message}", file=sys.stderr))
+    if args.json:
+        _print_json(figures)
+    else:
+        for key, value in figures.items():
+            print(f"{key:<28}{value}")
     return EXIT_OK
 
 

@@ -51,6 +51,17 @@ def test_the_environment_overrides_the_file(tmp_path: Path) -> None:
     assert loaded.database_url == "sqlite:////srv/b.db"
 
 
+def test_the_readme_example_is_a_valid_settings_file(tmp_path: Path) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "kiosk.toml").write_text(example, encoding="utf-8")
+    loaded = load_settings({"KIOSK_DATA_DIR": str(tmp_path)})
+    assert loaded.database_url.startswith("postgresql+psycopg://booth:")
+    assert loaded.recording.disk_reserve_mb == 1024
+    assert (loaded.recording.width, loaded.recording.height, loaded.recording.fps) == (
+        1280, 720, 30)
+
+
 def test_an_unknown_key_names_the_key_and_the_file(tmp_path: Path) -> None:
     (tmp_path / "kiosk.toml").write_text('recording_dir = "typo"\n')
     with pytest.raises(ConfigError) as error:

@@ -43,6 +43,8 @@ class SyntheticOptions:
     stall_at_s: float | None = None  # the camera delivers nothing from here ...
     stall_s: float = 0.0  # ... for this long
     drift_ppm: float = 0.0  # the microphone's sample clock runs fast (+) or slow (-) by this
+    camera_gone_at_s: float | None = None  # the camera is unplugged at this source time
+    microphone_gone_at_s: float | None = None  # likewise the microphone
     seed: int = 7
 
 
@@ -89,6 +91,9 @@ class SyntheticCamera:
                 continue
             self.nominal = index + 1
             source_time = index / self.fps
+            gone = self._options.camera_gone_at_s
+            if gone is not None and source_time >= gone:
+                return None
             jitter = self._options.jitter_ms / 1000.0
             stamp = self._clapper.epoch + source_time
             if jitter:
@@ -142,6 +147,9 @@ class SyntheticMicrophone:
     def read(self) -> AudioBlock | None:
         count = self._options.block_samples
         first = self._next_sample
+        gone = self._options.microphone_gone_at_s
+        if gone is not None and first / self._true_rate >= gone:
+            return None
         self._next_sample += count
         source_times = (first + np.arange(count)) / self._true_rate
         samples = self._rng.integers(-NOISE_AMPLITUDE, NOISE_AMPLITUDE + 1, count).astype(
