@@ -82,17 +82,22 @@ def test_a_network_camera_that_never_answers_times_out(tmp_path: Path) -> None:
     assert time.monotonic() - started < 3
 
 
-def test_a_microphone_that_does_not_exist_lists_the_ones_found() -> None:
+def _python_with_a_sound_server(code: str) -> subprocess.CompletedProcess[str]:
+    """Run `code` in a new interpreter (PortAudio lists devices once, when it loads) that
+    sees a PulseAudio null sink as its microphone."""
     with null_sink_server() as env:
-        done = subprocess.run(
-            [sys.executable, "-c",
-             "from kiosk.capture.sounddevice_microphone import SoundDeviceMicrophone\n"
-             "from kiosk.capture.sources import SourceError\n"
-             "try:\n"
-             "    SoundDeviceMicrophone('No Such Microphone').open()\n"
-             "except SourceError as error:\n"
-             "    print(error)\n"],
-            env=env, capture_output=True, text=True, timeout=60, check=True)
+        return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                              text=True, timeout=60, check=False)
+
+
+def test_a_microphone_that_does_not_exist_lists_the_ones_found() -> None:
+    done = _python_with_a_sound_server(
+        "from kiosk.capture.sounddevice_microphone import SoundDeviceMicrophone\n"
+        "from kiosk.capture.sources import SourceError\n"
+        "try:\n"
+        "    SoundDeviceMicrophone('No Such Microphone').open()\n"
+        "except SourceError as error:\n"
+        "    print(error)\n")
     assert "The microphone 'No Such Microphone' cannot be opened" in done.stdout
     assert "pulse" in done.stdout  # the ones that are there are named
 
@@ -132,16 +137,39 @@ def test_a_device_that_disappears_ends_the_answer_cleanly_and_keeps_it(
 
 
 def test_the_default_microphone_is_opened_when_none_is_named() -> None:
-    with null_sink_server() as env:
-        done = subprocess.run(
-            [sys.executable, "-c",
-             "from kiosk.capture.sounddevice_microphone import SoundDeviceMicrophone\n"
-             "mic = SoundDeviceMicrophone('')\n"
-             "mic.open()\n"
-             "block = mic.read()\n"
-             "mic.close()\n"
-             "print(len(block.samples) if block else 'none')\n"],
-            env=env, capture_output=True, text=True, timeout=60, check=False)
+    done = _python_with_a_sound_server(
+        "from kiosk.capture.sounddevice_microphone import SoundDeviceMicrophone\n"
+        "mic = SoundDeviceMicrophone('')\n"
+        "mic.open()\n"
+        "block = mic.read()\n"
+        "mic.close()\n"
+        "print(len(block.samples) if block else 'none')\n")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "960"
 
+
+
+def test_observers_see_the_newest_frame_and_a_level_that_follows_the_sound() -> None:
+    """The preview and the meter read the sources while nothing records (real time)."""
+    from kiosk.capture.clock import SystemClock
+    from kiosk.capture.live import SILENCE_DBFS, LiveSources
+    from kiosk.capture.synthetic import synthetic_pair
+
+    clock = SystemClock()
+    camera, microphone = synthetic_pair(clock, SyntheticOptions(**SMALL))
+    live = LiveSources(camera, microphone, clock)
+    live.start()
+    try:
+        assert live.wait_until_live(timeout_s=5)
+        stamps, levels = [], []
+        deadline = time.monotonic() + 1.6  # spans the beep at source time 1.0 s
+        while time.monotonic() < deadline:
+            stamps.append(live.latest_frame.t)
+            levels.append(live.level_dbfs)
+            time.sleep(0.01)
+    finally:
+        live.close()
+    assert len(set(stamps)) >= 30  # a new frame keeps arriving, ~30 a second
+    assert stamps == sorted(stamps)
+    assert min(levels) < -40 < -10 < max(levels)  # quiet noise, then the beep
+    assert min(levels) > SILENCE_DBFS

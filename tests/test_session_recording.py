@@ -16,6 +16,7 @@ import pytest
 
 from kiosk.capture.clock import SimulatedClock
 from kiosk.capture.devices import open_sources
+from kiosk.capture.recorder import PartResult
 from kiosk.capture.recovery import recover_all
 from kiosk.capture.session import DiskSpaceError, Manifest, SessionRecording
 from kiosk.capture.synthetic import SyntheticOptions
@@ -52,6 +53,20 @@ def _simulated_sources(settings: Settings):
     sources = open_sources(settings.recording, demo=True, clock=clock,
                            demo_options=SyntheticOptions(**SMALL))
     return sources, sources.camera._clapper.epoch
+
+
+def _record_one_answer(settings: Settings, db: Database, seconds: float,
+                       question: str = "Q") -> tuple[SessionRecording, PartResult]:
+    """A begun session with one answer of `seconds` (simulated), not yet finished."""
+    session_id = _new_session(db)
+    sources, epoch = _simulated_sources(settings)
+    try:
+        recording = SessionRecording(db, settings, sources, session_id)
+        recording.begin()
+        recording.start_answer(0, question)
+        return recording, recording.end_answer(at=epoch + seconds)
+    finally:
+        sources.close()
 
 
 def test_a_session_with_a_retake_is_merged_verified_committed_and_cleaned(booth) -> None:
@@ -99,19 +114,12 @@ def test_a_session_with_a_retake_is_merged_verified_committed_and_cleaned(booth)
 
 def test_a_failed_merge_keeps_every_part(booth) -> None:
     settings, db = booth
-    session_id = _new_session(db)
-    sources, epoch = _simulated_sources(settings)
-    try:
-        recording = SessionRecording(db, settings, sources, session_id)
-        recording.begin()
-        recording.start_answer(0, "Q")
-        result = recording.end_answer(at=epoch + 3.0)
-        result.files.audio.write_bytes(b"not audio at all")  # the disk garbled a part
-        before = sorted(p.name for p in recording.parts.iterdir())
-        with pytest.raises(KioskError):
-            recording.finish()
-    finally:
-        sources.close()
+    recording, result = _record_one_answer(settings, db, 3.0)
+    session_id = recording.session_id
+    result.files.audio.write_bytes(b"not audio at all")  # the disk garbled a part
+    before = sorted(p.name for p in recording.parts.iterdir())
+    with pytest.raises(KioskError):
+        recording.finish()
     assert sorted(p.name for p in recording.parts.iterdir()) == before
     assert not (settings.recordings_dir / session_id / "interview.mp4").exists()
     with db.session() as s:
@@ -232,15 +240,8 @@ def test_kill_9_while_recording_then_recover_keeps_all_but_the_last_two_seconds(
 def test_a_take_whose_sound_ends_first_is_padded_with_silence_not_cut(booth) -> None:
     """An interrupted take whose audio file lost more than its video keeps every frame."""
     settings, db = booth
-    session_id = _new_session(db)
-    sources, epoch = _simulated_sources(settings)
-    try:
-        recording = SessionRecording(db, settings, sources, session_id)
-        recording.begin()
-        recording.start_answer(0, "Interrupted")
-        result = recording.end_answer(at=epoch + 6.0)
-    finally:
-        sources.close()
+    recording, result = _record_one_answer(settings, db, 6.0, "Interrupted")
+    session_id = recording.session_id
     # As a crash leaves it: the take still "recording", its audio file cut to about half.
     manifest = Manifest.load(recording.parts / "manifest.json")
     manifest.takes[0].status = "recording"
