@@ -72,3 +72,35 @@ def test_drift_and_a_stalling_jittery_camera_stay_in_sync(tmp_path: Path) -> Non
     matches = clapper_matches(out)
     assert len(matches) >= 5
     assert max(abs(m.offset_ms) for m in matches) <= 1000 * FRAME_S * 0.75 + 3 + 1.5
+
+
+def test_an_encoder_that_falls_behind_steps_to_a_faster_preset(tmp_path: Path) -> None:
+    """720p at 120 fps is more than x264 'veryfast' manages here: the recorder must not just
+    drop frames but move to faster presets, in new segments that still join up."""
+    from kiosk.capture.clock import SystemClock
+    from kiosk.capture.live import LiveSources
+    from kiosk.capture.recorder import PartRecorder
+    from kiosk.capture.synthetic import synthetic_pair
+    from kiosk.media.encode import VideoFormat
+
+    clock = SystemClock()
+    options = SyntheticOptions(width=1280, height=720, fps=120.0)
+    camera, microphone = synthetic_pair(clock, options)
+    live = LiveSources(camera, microphone, clock)
+    live.start()
+    try:
+        recorder = PartRecorder(live, tmp_path, "fast", video=VideoFormat(1280, 720, 120.0),
+                                sample_rate=48_000, title="Fast")
+        recorder.start()
+        recorder.stop(at=clock.now() + 4.0)
+        part = recorder.wait(timeout=120)
+    finally:
+        live.close()
+    assert part.stats.presets[0] == "veryfast"
+    assert len(part.stats.presets) >= 2 and part.stats.presets[1] == "superfast"
+    assert len(part.files.video) == len(part.stats.presets)
+    assert sum(s.frames for s in part.files.video) == part.files.frames
+    movie = tmp_path / "stepped.mp4"
+    merge_parts([part.files], movie)
+    ends = stream_end_times(movie)
+    assert abs(ends["video"] - ends["audio"]) < 2 / 120

@@ -78,6 +78,22 @@ class PartResult:
         return self.files.duration_s
 
 
+def _close_in_background(
+    encoder: PipeEncoder,
+) -> tuple[threading.Thread, PipeEncoder, list[BaseException]]:
+    errors: list[BaseException] = []
+
+    def close() -> None:
+        try:
+            encoder.close()
+        except BaseException as exc:  # raised again when the part is finished
+            errors.append(exc)
+
+    thread = threading.Thread(target=close, name=f"close {encoder.path.name}", daemon=True)
+    thread.start()
+    return thread, encoder, errors
+
+
 class PartRecorder:
     def __init__(
         self,
@@ -159,6 +175,7 @@ class PartRecorder:
         start_t: float | None = None
         reason = StopReason.ASKED
         next_disk_check = 0.0
+        closing: list[tuple[threading.Thread, PipeEncoder, list[BaseException]]] = []
 
         def write(plan: list[Placement] | Placement | None) -> None:
             for placement in [plan] if isinstance(plan, Placement) else plan or []:
@@ -202,11 +219,11 @@ class PartRecorder:
                     # Falling behind: a faster preset now, rather than dropped frames later.
                     current = PRESETS.index(self.stats.presets[-1])
                     if current + 1 < len(PRESETS):
-                        encoder.close()
-                        self._account(encoder)
                         segments.append(VideoSegment(encoder.path,
                                                      slots.written - segment_first_slot))
                         segment_first_slot = slots.written
+                        # x264 takes a moment to flush: let it, off the writer's thread.
+                        closing.append(_close_in_background(encoder))
                         encoder = self._open_segment(len(segments), PRESETS[current + 1])
                 now = time.monotonic()
                 if self._disk_reserve and now >= next_disk_check:
@@ -229,6 +246,11 @@ class PartRecorder:
             self.samples_written = total_samples
             encoder.close()
             audio.close()
+            for thread, earlier, errors in closing:
+                thread.join()
+                if errors:
+                    raise errors[0]
+                self._account(earlier)
         except BaseException:
             encoder.kill()
             audio.kill()
