@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from kiosk.capture.recorder import StopReason, sync_unit_frames
 from kiosk.capture.synthetic import SyntheticOptions
 from kiosk.media.clapper import clapper_matches, flash_times
+from kiosk.media.ffmpeg import ffmpeg_exe
 from kiosk.media.merge import merge_parts
 from kiosk.media.probe import probe, stream_end_times
 from tests.engine import SMALL, record_parts
@@ -75,8 +77,8 @@ def test_drift_and_a_stalling_jittery_camera_stay_in_sync(tmp_path: Path) -> Non
 
 
 def test_an_encoder_that_falls_behind_steps_to_a_faster_preset(tmp_path: Path) -> None:
-    """720p at 120 fps is more than x264 'veryfast' manages here: the recorder must not just
-    drop frames but move to faster presets, in new segments that still join up."""
+    """1080p at 60 fps is more than x264 'veryfast' manages on two cores: the recorder must not
+    just drop frames but move to faster presets, in new segments that still join up."""
     from kiosk.capture.clock import SystemClock
     from kiosk.capture.live import LiveSources
     from kiosk.capture.recorder import PartRecorder
@@ -84,15 +86,15 @@ def test_an_encoder_that_falls_behind_steps_to_a_faster_preset(tmp_path: Path) -
     from kiosk.media.encode import VideoFormat
 
     clock = SystemClock()
-    options = SyntheticOptions(width=1280, height=720, fps=120.0)
+    options = SyntheticOptions(width=1920, height=1080, fps=60.0)
     camera, microphone = synthetic_pair(clock, options)
     live = LiveSources(camera, microphone, clock)
     live.start()
     try:
-        recorder = PartRecorder(live, tmp_path, "fast", video=VideoFormat(1280, 720, 120.0),
+        recorder = PartRecorder(live, tmp_path, "fast", video=VideoFormat(1920, 1080, 60.0),
                                 sample_rate=48_000, title="Fast")
         recorder.start()
-        recorder.stop(at=clock.now() + 4.0)
+        recorder.stop(at=clock.now() + 5.0)
         part = recorder.wait(timeout=120)
     finally:
         live.close()
@@ -100,7 +102,13 @@ def test_an_encoder_that_falls_behind_steps_to_a_faster_preset(tmp_path: Path) -
     assert len(part.stats.presets) >= 2 and part.stats.presets[1] == "superfast"
     assert len(part.files.video) == len(part.stats.presets)
     assert sum(s.frames for s in part.files.video) == part.files.frames
+    # One step at a time, each given time to work: no cascade of segments a few frames long.
+    assert all(segment.frames >= 30 for segment in part.files.video[:-1]), part.files.video
     movie = tmp_path / "stepped.mp4"
     merge_parts([part.files], movie)
     ends = stream_end_times(movie)
-    assert abs(ends["video"] - ends["audio"]) < 2 / 120
+    assert abs(ends["video"] - ends["audio"]) < 2 / 60
+    # Segments with different x264 settings decode as one file, without a single error.
+    decoded = subprocess.run([ffmpeg_exe(), "-hide_banner", "-v", "error", "-i", str(movie),
+                              "-f", "null", "-"], capture_output=True, text=True, check=True)
+    assert decoded.stderr == ""

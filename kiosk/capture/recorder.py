@@ -31,6 +31,8 @@ from kiosk.store.files import free_bytes
 AAC_FRAME_SAMPLES = 1024
 DISK_CHECK_EVERY_S = 1.0
 NO_AUDIO_TIMEOUT_S = 5.5  # just longer than the microphone's own patience
+STEP_AFTER_BEHIND_S = 1.0  # a backlog this long means the encoder cannot keep up
+STEP_SETTLE_S = 2.0  # and a step gets this long to drain it before the next
 
 
 class StopReason:
@@ -176,6 +178,10 @@ class PartRecorder:
         reason = StopReason.ASKED
         next_disk_check = 0.0
         closing: list[tuple[threading.Thread, PipeEncoder, list[BaseException]]] = []
+        behind_since: float | None = None
+        drops_seen = 0
+        # The encoder's own start-up may overflow the feed once: a second's grace for that.
+        last_step = time.monotonic() - STEP_SETTLE_S + 1.0
 
         def write(plan: list[Placement] | Placement | None) -> None:
             for placement in [plan] if isinstance(plan, Placement) else plan or []:
@@ -215,17 +221,27 @@ class PartRecorder:
                 if self._sources.camera_lost.is_set() and pending is None and feed.video.empty():
                     reason = StopReason.CAMERA_LOST
                     break
+                now = time.monotonic()
                 if self._clock.realtime and feed.video.qsize() > feed.video.maxsize // 2:
-                    # Falling behind: a faster preset now, rather than dropped frames later.
+                    behind_since = now if behind_since is None else behind_since
+                else:
+                    behind_since = None
+                # Falling behind (frames dropped, or a backlog that lasts), but not a start-up
+                # hiccup and not while the last step is still taking effect: a faster preset.
+                dropping = feed.frames_dropped > drops_seen
+                drops_seen = feed.frames_dropped
+                lasting = behind_since is not None and now - behind_since >= STEP_AFTER_BEHIND_S
+                if (dropping or lasting) and now - last_step >= STEP_SETTLE_S:
                     current = PRESETS.index(self.stats.presets[-1])
                     if current + 1 < len(PRESETS):
+                        last_step = now
+                        behind_since = None
                         segments.append(VideoSegment(encoder.path,
                                                      slots.written - segment_first_slot))
                         segment_first_slot = slots.written
                         # x264 takes a moment to flush: let it, off the writer's thread.
                         closing.append(_close_in_background(encoder))
                         encoder = self._open_segment(len(segments), PRESETS[current + 1])
-                now = time.monotonic()
                 if self._disk_reserve and now >= next_disk_check:
                     next_disk_check = now + DISK_CHECK_EVERY_S
                     if free_bytes(self._folder) < self._disk_reserve:

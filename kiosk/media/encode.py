@@ -104,9 +104,12 @@ class PipeEncoder:
 def video_encoder(path: Path, video: VideoFormat, preset: str = PRESETS[0]) -> PipeEncoder:
     stream = ffmpeg.input("pipe:", format="rawvideo", pix_fmt="bgr24",
                           s=f"{video.width}x{video.height}", framerate=video.fps)
+    # repeat-headers: every keyframe carries its own SPS/PPS, so segments encoded with
+    # different presets (different parameter sets) decode correctly once merged into one file.
     stream = stream.output(
         str(path), format="matroska", vcodec="libx264", preset=preset, crf=CRF,
         pix_fmt="yuv420p", g=GOP_FRAMES, flush_packets=1, cluster_time_limit=1000,
+        **{"x264-params": "repeat-headers=1"},
     ).global_args(*_GLOBAL).overwrite_output()
     return PipeEncoder(stream.compile(cmd=ffmpeg_exe()), path, f"The video encoder ({preset})")
 
