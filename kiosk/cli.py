@@ -222,6 +222,8 @@ def _doctor(args: argparse.Namespace) -> int:
         print(f"  writable:        {'yes' if report.recordings_writable else 'NO'}")
         if report.free_bytes is not None:
             print(f"  free space:      {report.free_bytes / 1e9:.1f} GB")
+        for session_id in report.unfinished_sessions:
+            print(f"Unfinished session: {session_id} (kiosk recover rebuilds it)")
         for name in report.files_without_rows:
             print(f"File without a session: {name}")
         for row in report.rows_without_files:

@@ -249,8 +249,12 @@ def test_a_take_whose_sound_ends_first_is_padded_with_silence_not_cut(booth) -> 
     audio = result.files.audio.read_bytes()
     result.files.audio.write_bytes(audio[: len(audio) // 2])
 
+    from kiosk.store.doctor import examine
+
+    assert examine(settings).unfinished_sessions == [session_id]
     (outcome,) = recover_all(db, settings)
     assert outcome.outcome == "recovered", outcome
+    assert examine(settings).unfinished_sessions == []
     movie = settings.recordings_dir / session_id / "interview.mp4"
     ends = stream_end_times(movie)
     assert ends["video"] == pytest.approx(result.duration_s, abs=1 / 30)

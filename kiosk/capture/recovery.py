@@ -24,9 +24,8 @@ from kiosk.media.ffmpeg import run_ffmpeg
 from kiosk.media.probe import stream_end_times
 from kiosk.store.database import Database
 from kiosk.store.files import PARTS_FOLDER_NAME, session_folder
-from kiosk.store.models import InterviewSession, SessionStatus
+from kiosk.store.models import UNFINISHED_STATUSES, InterviewSession, SessionStatus
 
-UNFINISHED = (SessionStatus.IN_PROGRESS, SessionStatus.RECORDING, SessionStatus.MERGING)
 RECOVERED_FOLDER = "recovered"
 
 
@@ -44,7 +43,7 @@ class RecoveryOutcome:
 def recover_all(db: Database, settings: Settings) -> list[RecoveryOutcome]:
     with db.session() as s:
         unfinished = list(s.scalars(select(InterviewSession.id).where(
-            InterviewSession.status.in_(UNFINISHED))))
+            InterviewSession.status.in_(UNFINISHED_STATUSES))))
     return [recover_session(db, settings, session_id) for session_id in unfinished]
 
 

@@ -16,8 +16,13 @@ from sqlalchemy import select
 from kiosk.config import Settings
 from kiosk.errors import StorageError, UnsafePathError
 from kiosk.store.database import current_revision, head_revision, open_database
-from kiosk.store.files import ensure_writable_folder, free_bytes, resolve_recording_path
-from kiosk.store.models import InterviewSession
+from kiosk.store.files import (
+    PARTS_FOLDER_NAME,
+    ensure_writable_folder,
+    free_bytes,
+    resolve_recording_path,
+)
+from kiosk.store.models import UNFINISHED_STATUSES, InterviewSession
 
 
 @dataclass
@@ -29,6 +34,7 @@ class DoctorReport:
     recordings_root: str = ""
     recordings_writable: bool = False
     free_bytes: int | None = None
+    unfinished_sessions: list[str] = field(default_factory=list)
     files_without_rows: list[str] = field(default_factory=list)
     rows_without_files: list[dict[str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -74,10 +80,20 @@ def examine(settings: Settings) -> DoctorReport:
             rows = session.execute(
                 select(InterviewSession.id, InterviewSession.recording_video)
             ).all()
+            unfinished = session.scalars(select(InterviewSession.id).where(
+                InterviewSession.status.in_(UNFINISHED_STATUSES))).all()
     finally:
         db.close()
 
     _compare_files_and_rows(root, rows, report)
+    # Only those with answers on this booth's disk: another booth may be recording the rest.
+    report.unfinished_sessions = [sid for sid in unfinished
+                                  if (root / sid / PARTS_FOLDER_NAME).is_dir()]
+    if report.unfinished_sessions:
+        report.problems.append(
+            f"{len(report.unfinished_sessions)} session(s) were left unfinished by a crash or "
+            f"a power cut; 'kiosk recover' (or starting the kiosk) rebuilds them."
+        )
     return report
 
 

@@ -80,6 +80,10 @@ class SessionStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+# Left in one of these by a crash, a kill or a power cut: recovery rebuilds them.
+UNFINISHED_STATUSES = (SessionStatus.IN_PROGRESS, SessionStatus.RECORDING, SessionStatus.MERGING)
+
+
 class Role(enum.StrEnum):
     RECRUITER = "recruiter"
     ADMIN = "admin"
