@@ -9,6 +9,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -55,27 +57,32 @@ def _simulated_sources(settings: Settings):
     return sources, sources.camera._clapper.epoch
 
 
-def _record_one_answer(settings: Settings, db: Database, seconds: float,
-                       question: str = "Q") -> tuple[SessionRecording, PartResult]:
-    """A begun session with one answer of `seconds` (simulated), not yet finished."""
+@contextmanager
+def _begun_recording(settings: Settings, db: Database) -> Iterator[tuple[SessionRecording,
+                                                                         float]]:
+    """A new session being recorded from simulated sources, and the sources' epoch."""
     session_id = _new_session(db)
     sources, epoch = _simulated_sources(settings)
     try:
         recording = SessionRecording(db, settings, sources, session_id)
         recording.begin()
-        recording.start_answer(0, question)
-        return recording, recording.end_answer(at=epoch + seconds)
+        yield recording, epoch
     finally:
         sources.close()
 
 
+def _record_one_answer(settings: Settings, db: Database, seconds: float,
+                       question: str = "Q") -> tuple[SessionRecording, PartResult]:
+    """A begun session with one answer of `seconds` (simulated), not yet finished."""
+    with _begun_recording(settings, db) as (recording, epoch):
+        recording.start_answer(0, question)
+        return recording, recording.end_answer(at=epoch + seconds)
+
+
 def test_a_session_with_a_retake_is_merged_verified_committed_and_cleaned(booth) -> None:
     settings, db = booth
-    session_id = _new_session(db)
-    sources, epoch = _simulated_sources(settings)
-    try:
-        recording = SessionRecording(db, settings, sources, session_id)
-        recording.begin()
+    with _begun_recording(settings, db) as (recording, epoch):
+        session_id = recording.session_id
         recording.start_answer(0, "Why this job?")
         recording.end_answer(at=epoch + 4.0)
         recording.start_answer(1, "A hard problem you solved")
@@ -84,8 +91,6 @@ def test_a_session_with_a_retake_is_merged_verified_committed_and_cleaned(booth)
         recording.start_answer(1, "A hard problem you solved")
         retake = recording.end_answer(at=epoch + 13.0)
         recording.finish()
-    finally:
-        sources.close()
 
     assert retake.duration_s > first_take.duration_s + 2
     folder = settings.recordings_dir / session_id
@@ -153,11 +158,8 @@ def test_the_record_command_refuses_too_little_disk_with_a_message(data_dir: Pat
 
 def test_recording_stops_cleanly_and_keeps_the_answer_when_the_disk_runs_low(booth) -> None:
     settings, db = booth
-    session_id = _new_session(db)
-    sources, epoch = _simulated_sources(settings)
-    try:
-        recording = SessionRecording(db, settings, sources, session_id)
-        recording.begin()
+    with _begun_recording(settings, db) as (recording, epoch):
+        session_id = recording.session_id
         # The reserve is checked while recording: raise it above what is free mid-answer.
         free_mb = free_bytes(settings.recordings_dir) // (1024 * 1024)
         recording._settings = replace(settings, recording=replace(
@@ -166,8 +168,6 @@ def test_recording_stops_cleanly_and_keeps_the_answer_when_the_disk_runs_low(boo
         result = recording.end_answer(at=epoch + 600.0)  # would be ten minutes
         assert recorder.finished()
         recording.finish()
-    finally:
-        sources.close()
     assert result.reason == "disk low"
     assert result.duration_s < 60
     with db.session() as s:
