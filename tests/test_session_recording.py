@@ -251,6 +251,12 @@ def test_a_take_whose_sound_ends_first_is_padded_with_silence_not_cut(booth) -> 
 
     from kiosk.store.doctor import examine
 
+    # While its kiosk still holds it, nobody touches it: it may be recording right now.
+    (outcome,) = recover_all(db, settings)
+    assert outcome.outcome == "being recorded"
+    assert examine(settings).unfinished_sessions == []
+    assert recording.parts.is_dir()
+    recording.release()  # the process "dies": the operating system drops its lock
     assert examine(settings).unfinished_sessions == [session_id]
     (outcome,) = recover_all(db, settings)
     assert outcome.outcome == "recovered", outcome
@@ -263,3 +269,45 @@ def test_a_take_whose_sound_ends_first_is_padded_with_silence_not_cut(booth) -> 
         row = get_session(s, session_id)
         assert row.status is SessionStatus.RECOVERED
         assert row.duration_ms == pytest.approx(result.duration_s * 1000, abs=40)
+
+
+def _children_running(marker: str) -> list[int]:
+    """Our own child processes whose command line mentions `marker` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == os.getpid() and marker.encode() in command:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_an_answer_whose_encoder_dies_is_rebuilt_at_finish_not_dropped(booth) -> None:
+    settings, db = booth
+    session_id = _new_session(db)
+    sources = open_sources(settings.recording, demo=True)  # real time: a live encoder to kill
+    try:
+        assert sources.wait_until_live()
+        recording = SessionRecording(db, settings, sources, session_id)
+        recording.begin()
+        recording.start_answer(0, "The encoder dies during this answer")
+        time.sleep(3.0)
+        (encoder,) = _children_running("libx264")
+        os.kill(encoder, signal.SIGKILL)
+        with pytest.raises(KioskError, match="video encoder"):
+            recording.end_answer()
+        assert [t.status for t in recording.manifest.takes] == ["failed"]
+        recording.finish()
+    finally:
+        sources.close()
+    movie = settings.recordings_dir / session_id / "interview.mp4"
+    ends = stream_end_times(movie)
+    assert ends["video"] >= 1.0  # what was encoded before the kill is in the interview
+    assert abs(ends["video"] - ends["audio"]) < 1 / 30 + 0.001
+    with db.session() as s:
+        row = get_session(s, session_id)
+        assert row.status is SessionStatus.COMPLETED
+        assert [m.question for m in row.markers] == ["The encoder dies during this answer"]

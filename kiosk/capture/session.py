@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk.capture.live import LiveSources
+from kiosk.capture.rebuild import rebuild_take
 from kiosk.capture.recorder import PartRecorder, PartResult
 from kiosk.config import Settings
 from kiosk.errors import KioskError
@@ -35,18 +36,32 @@ from kiosk.store.files import (
     PARTS_FOLDER_NAME,
     POSTER_FILE_NAME,
     RECORDING_FILE_NAME,
+    RECORDING_LOCK_NAME,
     free_bytes,
     relative_to_root,
     session_folder,
+    sync_file,
+    sync_folder,
 )
+from kiosk.store.locks import FileLock, is_locked
 from kiosk.store.models import InterviewSession, QuestionMarker, SessionStatus
 
 MANIFEST_NAME = "manifest.json"
 MERGE_TOLERANCE_S = 0.2
+UNFINISHED_TAKE = ("recording", "failed")  # cut off: rebuilt from what is on disk
 
 
 class DiskSpaceError(KioskError):
     """Not enough free disk to start (or go on) recording."""
+
+
+class NothingToMergeError(KioskError):
+    """A session has no answer with anything usable in it."""
+
+
+def is_recording(folder: Path) -> bool:
+    """Whether a running kiosk holds this session folder (recovery must leave it alone)."""
+    return is_locked(folder / RECORDING_LOCK_NAME)
 
 
 @dataclass
@@ -78,12 +93,13 @@ class Manifest:
 
     def save(self, path: Path) -> None:
         partial = path.with_name(path.name + ".partial")
-        with open(partial, "w", encoding="utf-8") as handle:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        with open(fd, "w", encoding="utf-8") as handle:
             json.dump(asdict(self), handle, ensure_ascii=False, indent=1)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(partial, FILE_MODE)
         os.replace(partial, path)
+        sync_folder(path.parent)
 
     def kept_takes(self) -> list[TakeEntry]:
         """For each question, its newest finished take, in question order."""
@@ -126,11 +142,15 @@ class SessionRecording:
         self.manifest = Manifest(session_id, self.video.width, self.video.height, self.video.fps,
                                  sources.microphone.sample_rate)
         self._active: tuple[TakeEntry, PartRecorder] | None = None
+        self._lock = FileLock(self.folder / RECORDING_LOCK_NAME)
 
     def begin(self) -> None:
-        """Check the disk, make the folders, and mark the session in progress."""
+        """Check the disk, make the folders, lock them, and mark the session in progress."""
         check_disk_for_new_session(self._settings)
         self.folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        if not self._lock.acquire():
+            raise KioskError(f"The session {self.session_id} is being recorded by another "
+                             f"kiosk on this machine.")
         self.parts.mkdir(mode=FOLDER_MODE, exist_ok=True)
         self.manifest.save(self.parts / MANIFEST_NAME)
         self._set_status(SessionStatus.IN_PROGRESS, started=True)
@@ -162,6 +182,11 @@ class SessionRecording:
         recorder.stop(at)
         try:
             result = recorder.wait(timeout_s)
+        except BaseException:
+            # Whatever survives of it is rebuilt at finish (or by recovery): never dropped.
+            entry.status = "failed"
+            self.manifest.save(self.parts / MANIFEST_NAME)
+            raise
         finally:
             self._active = None
         entry.status = "done"
@@ -182,10 +207,19 @@ class SessionRecording:
 
     def finish(self) -> None:
         """Merge, verify and commit; then remove the parts (see the module's docstring)."""
-        if self._active is not None:
-            self.end_answer()
-        finish_session(self._db, self._settings, self.session_id, self.manifest,
-                       status=SessionStatus.COMPLETED)
+        try:
+            if self._active is not None:
+                self.end_answer()
+            finish_session(self._db, self._settings, self.session_id, self.manifest,
+                           status=SessionStatus.COMPLETED)
+        except BaseException:
+            self.release()  # left for recovery at the next start: no longer ours
+            raise
+        self.release()
+        (self.folder / RECORDING_LOCK_NAME).unlink(missing_ok=True)
+
+    def release(self) -> None:
+        self._lock.release()
 
     def _set_status(self, status: SessionStatus, *, started: bool = False) -> None:
         with self._db.session() as db, db.begin():
@@ -208,21 +242,30 @@ def take_files(manifest: Manifest, take: TakeEntry, parts: Path) -> PartFiles:
 
 
 def finish_session(db: Database, settings: Settings, session_id: str, manifest: Manifest,
-                   *, status: SessionStatus, parts_dir: Path | None = None) -> None:
-    """Merge the kept takes into interview.mp4, verify, commit the row, then remove parts/."""
+                   *, status: SessionStatus) -> None:
+    """Merge the kept takes into interview.mp4, verify, commit the row, then remove parts/.
+
+    A take that was cut off (a crash, an encoder that died) is first rebuilt from what
+    survives of it, so no answer is left out because its recording did not end normally.
+    """
     root = settings.recordings_dir
     folder = session_folder(root, session_id)
     parts = folder / PARTS_FOLDER_NAME
+    for take in manifest.takes:
+        if take.status in UNFINISHED_TAKE:
+            rebuild_take(manifest, take, parts)
+    manifest.save(parts / MANIFEST_NAME)
     takes = manifest.kept_takes()
     if not takes:
-        raise KioskError(f"The session {session_id} has no recorded answer to merge.")
+        raise NothingToMergeError(f"The session {session_id} has no answer with a usable "
+                                  f"recording.")
     with db.session() as s, s.begin():
         row = s.get(InterviewSession, session_id)
         if row is None:
             raise KioskError(f"The session {session_id} no longer exists.")
         row.status = SessionStatus.MERGING
 
-    files = [take_files(manifest, take, parts_dir or parts) for take in takes]
+    files = [take_files(manifest, take, parts) for take in takes]
     output = folder / RECORDING_FILE_NAME
     merge_parts(files, output, title=_candidate_name(db, session_id))
     expected_s = sum(f.duration_s for f in files)
@@ -239,6 +282,10 @@ def finish_session(db: Database, settings: Settings, session_id: str, manifest: 
     write_poster(output, poster, at_s=min(2.0, expected_s / 2))
     os.chmod(poster, FILE_MODE)
     size, digest = _size_and_sha256(output)
+    # On disk for good, not only in the page cache, before the parts may go.
+    sync_file(output)
+    sync_file(poster)
+    sync_folder(folder)
 
     with db.session() as s, s.begin():
         row = s.get(InterviewSession, session_id)
@@ -260,6 +307,7 @@ def finish_session(db: Database, settings: Settings, session_id: str, manifest: 
                                               start_ms=start, end_ms=end))
     # Only now, with the row committed, is it safe to let the parts go.
     shutil.rmtree(parts, ignore_errors=True)
+    sync_folder(folder)
 
 
 def _candidate_name(db: Database, session_id: str) -> str | None:

@@ -18,10 +18,12 @@ from kiosk.errors import StorageError, UnsafePathError
 from kiosk.store.database import current_revision, head_revision, open_database
 from kiosk.store.files import (
     PARTS_FOLDER_NAME,
+    RECORDING_LOCK_NAME,
     ensure_writable_folder,
     free_bytes,
     resolve_recording_path,
 )
+from kiosk.store.locks import is_locked
 from kiosk.store.models import UNFINISHED_STATUSES, InterviewSession
 
 
@@ -86,9 +88,13 @@ def examine(settings: Settings) -> DoctorReport:
         db.close()
 
     _compare_files_and_rows(root, rows, report)
-    # Only those with answers on this booth's disk: another booth may be recording the rest.
-    report.unfinished_sessions = [sid for sid in unfinished
-                                  if (root / sid / PARTS_FOLDER_NAME).is_dir()]
+    # Only those with answers on this booth's disk (another booth may be recording the
+    # rest) that no running kiosk is recording right now.
+    report.unfinished_sessions = [
+        sid for sid in unfinished
+        if (root / sid / PARTS_FOLDER_NAME).is_dir()
+        and not is_locked(root / sid / RECORDING_LOCK_NAME)
+    ]
     if report.unfinished_sessions:
         report.problems.append(
             f"{len(report.unfinished_sessions)} session(s) were left unfinished by a crash or "

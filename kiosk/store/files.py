@@ -22,6 +22,8 @@ FILE_MODE = 0o600
 RECORDING_FILE_NAME = "interview.mp4"
 POSTER_FILE_NAME = "poster.jpg"
 PARTS_FOLDER_NAME = "parts"
+# Held (kiosk.store.locks) by the process recording a session, for as long as it records.
+RECORDING_LOCK_NAME = ".recording.lock"
 
 
 def prepare_folders(settings: Settings) -> None:
@@ -86,6 +88,36 @@ def relative_to_root(root: Path, path: Path) -> str:
 def free_bytes(folder: Path) -> int:
     """Free space, in bytes, on the disk that holds `folder`."""
     return shutil.disk_usage(folder).free
+
+
+def sync_file(path: Path) -> None:
+    """Force a file's data to disk (whoever wrote it: fsync works through any descriptor)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # Windows needs a writable handle; its writes go through on close anyway
+    finally:
+        os.close(fd)
+
+
+def sync_folder(folder: Path) -> None:
+    """Force a folder's entries (new names, renames, deletions) to disk, where possible."""
+    if os.name != "posix":
+        return  # Windows has no directory fsync; NTFS journals its metadata itself
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def make_private_file(path: Path) -> None:
