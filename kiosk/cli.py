@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -22,6 +23,14 @@ EXIT_PROBLEM = 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if os.name == "posix":
+        # Recordings are personal data: everything the kiosk and its ffmpeg children create
+        # is owner-only. (On Windows the per-user data folder's ACLs do this job.)
+        os.umask(0o077)
+    for stream in (sys.stdout, sys.stderr):
+        # Names in any script must print on a Windows console or pipe too.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
     parser = _build_parser()
     args = parser.parse_args(argv)
     try:
@@ -331,8 +340,15 @@ def _run_gui(args: argparse.Namespace) -> int:
     settings = load_settings()
     db = open_configured(settings)
     try:
-        # Before anyone can start a new interview, finish what a crash left behind.
-        for outcome in recover_all(db, settings):
+        # Before anyone can start a new interview, finish what a crash left behind; a
+        # recovery that fails is reported, and must never keep the kiosk from starting.
+        try:
+            outcomes = recover_all(db, settings)
+        except Exception as exc:
+            print(f"kiosk: recovery could not run ({exc}); 'kiosk recover' retries it.",
+                  file=sys.stderr)
+            outcomes = []
+        for outcome in outcomes:
             print(f"kiosk: recovery of {outcome.session_id}: {outcome.outcome}. "
                   f"{outcome.message}".rstrip(), file=sys.stderr)
         return run(settings, db)

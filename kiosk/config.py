@@ -23,6 +23,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from kiosk.errors import ConfigError
+from kiosk.media.units import sync_unit_frames
 
 APP_NAME = "interview-booth-kiosk"
 CONFIG_FILE_NAME = "kiosk.toml"
@@ -128,6 +129,14 @@ def _check_recording(recording: RecordingSettings, path: Path) -> RecordingSetti
             raise ConfigError(
                 f"'recording.{key}' in {path} must be between {low} and {high}, not {value}."
             )
+    unit = sync_unit_frames(recording.fps, recording.sample_rate)
+    if unit is None:
+        raise ConfigError(
+            f"'recording.fps' {recording.fps} and 'recording.sample_rate' "
+            f"{recording.sample_rate} in {path} do not fit together: answers could not be "
+            f"joined without the sound slipping. Use sample_rate = 48000 with fps 15, 24, 25, "
+            f"30, 50 or 60."
+        )
     if recording.width % 2 or recording.height % 2:
         raise ConfigError(f"'recording.width' and 'recording.height' in {path} must be even "
                           f"(H.264 with 4:2:0 colour needs it).")
@@ -201,7 +210,7 @@ def _toml_type_name(t: type) -> str:
 def _check_database_url(text: str, where: str) -> str:
     try:
         url = make_url(text)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise ConfigError(f"{where} is not a database URL: {text!r}.") from None
     backend = url.get_backend_name()
     if backend not in SUPPORTED_DATABASES:

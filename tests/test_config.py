@@ -100,10 +100,18 @@ def test_a_named_settings_file_must_exist(tmp_path: Path) -> None:
         load_settings({"KIOSK_DATA_DIR": str(tmp_path), "KIOSK_CONFIG": str(tmp_path / "no")})
 
 
+def test_rates_that_cannot_join_answers_in_sync_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "kiosk.toml").write_text("[recording]\nsample_rate = 44100\nfps = 30\n")
+    with pytest.raises(ConfigError, match=r"'recording.fps' 30 and 'recording.sample_rate' "
+                                          r"44100 .* do not fit together"):
+        load_settings({"KIOSK_DATA_DIR": str(tmp_path)})
+
+
 @pytest.mark.parametrize(
     ("url", "problem"),
     [
         ("not a url", "is not a database URL"),
+        ("postgresql://booth@db:port/kiosk", "is not a database URL"),
         ("mysql://x@y/z", "supports sqlite and postgresql"),
         ("sqlite://", "must name a SQLite file"),
     ],

@@ -121,6 +121,7 @@ def test_devices_lists_a_file_camera_and_the_pulse_microphone(
 @pytest.mark.parametrize(
     ("gone", "reason"),
     [("camera_gone_at_s", StopReason.CAMERA_LOST),
+     ("camera_fails_at_s", StopReason.CAMERA_LOST),  # the driver raises: same as unplugged
      ("microphone_gone_at_s", StopReason.MICROPHONE_LOST)],
 )
 def test_a_device_that_disappears_ends_the_answer_cleanly_and_keeps_it(

@@ -8,12 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kiosk.capture.recorder import StopReason, sync_unit_frames
+from kiosk.capture.recorder import StopReason
 from kiosk.capture.synthetic import SyntheticOptions
 from kiosk.media.clapper import clapper_matches, flash_times
 from kiosk.media.ffmpeg import ffmpeg_exe
 from kiosk.media.merge import merge_parts
 from kiosk.media.probe import probe, stream_end_times
+from kiosk.media.units import sync_unit_frames
 from tests.engine import SMALL, record_parts
 
 FRAME_S = 1 / 30
@@ -22,7 +23,8 @@ FRAME_S = 1 / 30
 def test_sync_units_hold_whole_aac_frames() -> None:
     assert sync_unit_frames(30, 48_000) == 16  # 25,600 samples = 25 AAC frames
     assert sync_unit_frames(25, 48_000) == 8  # 15,360 samples = 15 AAC frames
-    assert sync_unit_frames(30, 44_100) == 512  # 752,640 samples = 735 AAC frames
+    assert sync_unit_frames(24, 48_000) == 64  # 128,000 samples = 125 AAC frames
+    assert sync_unit_frames(30, 44_100) is None  # 512 frames: 17 s of padding, refused
 
 
 def test_parts_are_whole_sync_units_with_matching_audio(tmp_path: Path) -> None:

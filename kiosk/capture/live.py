@@ -77,6 +77,7 @@ class LiveSources:
         self.camera_lost = threading.Event()
         self.microphone_lost = threading.Event()
         self._first_block = threading.Event()
+        self.error: str | None = None
         self._feed: Feed | None = None
         self._feed_attached = threading.Event()
         self._running = threading.Event()
@@ -129,10 +130,15 @@ class LiveSources:
         feed = self._feed
         if feed is not None:
             feed.closed.set()
+        camera_thread, microphone_thread = self._threads or (None, None)
         for thread in self._threads:
             thread.join(timeout=5)
-        self.camera.close()
-        self.microphone.close()
+        # Releasing a device while its thread is still inside read() can crash the driver:
+        # a thread that is stuck keeps its device (a daemon thread dies with the process).
+        if camera_thread is None or not camera_thread.is_alive():
+            self.camera.close()
+        if microphone_thread is None or not microphone_thread.is_alive():
+            self.microphone.close()
 
     def _wait_for_feed(self) -> Feed | None:
         if self.clock.realtime:
@@ -145,6 +151,20 @@ class LiveSources:
         return None
 
     def _run_camera(self) -> None:
+        try:
+            self._capture_camera()
+        except Exception as exc:  # a driver error ends capture like an unplugged camera
+            self.error = f"The camera failed: {exc}"
+            self.camera_lost.set()
+
+    def _run_microphone(self) -> None:
+        try:
+            self._capture_microphone()
+        except Exception as exc:
+            self.error = f"The microphone failed: {exc}"
+            self.microphone_lost.set()
+
+    def _capture_camera(self) -> None:
         while self._running.is_set():
             feed = self._wait_for_feed()
             if not self._running.is_set():
@@ -157,7 +177,7 @@ class LiveSources:
             if feed is not None:
                 feed.offer_video(frame)
 
-    def _run_microphone(self) -> None:
+    def _capture_microphone(self) -> None:
         while self._running.is_set():
             feed = self._wait_for_feed()
             if not self._running.is_set():

@@ -58,24 +58,37 @@ class OpenCVCamera:
 
     def open(self) -> None:
         result: list[cv2.VideoCapture] = []
+        failure: list[str] = []
+        given_up = threading.Event()
 
         def attempt() -> None:
-            source: int | str = int(self.spec) if self.kind == "index" else self.spec
-            capture = cv2.VideoCapture(source)
-            if self.kind in ("index", "device") and capture.isOpened():
-                capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
-                capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
-                capture.set(cv2.CAP_PROP_FPS, self.fps)
-            result.append(capture)
+            try:
+                source: int | str = int(self.spec) if self.kind == "index" else self.spec
+                capture = cv2.VideoCapture(source)
+                if self.kind in ("index", "device") and capture.isOpened():
+                    capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
+                    capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
+                    capture.set(cv2.CAP_PROP_FPS, self.fps)
+            except Exception as exc:  # reported below, as a SourceError
+                failure.append(str(exc))
+                return
+            if given_up.is_set():
+                capture.release()  # opened too late: free the device for the next try
+            else:
+                result.append(capture)
 
         opener = threading.Thread(target=attempt, name=f"open camera {self.spec}", daemon=True)
         opener.start()
         opener.join(self._open_timeout_s)
         if opener.is_alive():
+            given_up.set()
             raise SourceError(
                 f"The camera '{self.spec}' did not open within {self._open_timeout_s:g} s. "
                 f"Check that it is plugged in and not used by another program."
             )
+        if failure or not result:
+            reason = failure[0] if failure else "no answer"
+            raise SourceError(f"The camera '{self.spec}' cannot be opened ({reason}).")
         capture = result[0]
         if not capture.isOpened():
             capture.release()

@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -26,10 +25,10 @@ from kiosk.capture.live import Feed, LiveSources
 from kiosk.capture.timeline import AudioClock, Placement, VideoSlots
 from kiosk.media.encode import PRESETS, PipeEncoder, VideoFormat, audio_encoder, video_encoder
 from kiosk.media.merge import PartFiles, VideoSegment
-from kiosk.store.files import free_bytes
+from kiosk.media.units import sync_unit_frames
+from kiosk.store.files import FOLDER_MODE, free_bytes, sync_file
 
-AAC_FRAME_SAMPLES = 1024
-DISK_CHECK_EVERY_S = 1.0
+HOUSEKEEPING_EVERY_S = 1.0  # sync the files to disk, check the free space
 NO_AUDIO_TIMEOUT_S = 5.5  # just longer than the microphone's own patience
 STEP_AFTER_BEHIND_S = 1.0  # a backlog this long means the encoder cannot keep up
 STEP_SETTLE_S = 2.0  # and a step gets this long to drain it before the next
@@ -41,19 +40,6 @@ class StopReason:
     MICROPHONE_LOST = "microphone lost"
     DISK_LOW = "disk low"
     ENCODER_FAILED = "encoder failed"
-
-
-def sync_unit_frames(fps: float, sample_rate: int) -> int:
-    """The fewest frames that also hold a whole number of AAC frames (16 at 30 fps, 48 kHz).
-
-    Parts cut to this unit join exactly: the audio of one part ends where its video ends.
-    """
-    rate = Fraction(fps).limit_denominator(1001)
-    for frames in range(1, 1001):
-        samples = Fraction(frames) * sample_rate / rate
-        if samples.denominator == 1 and samples.numerator % AAC_FRAME_SAMPLES == 0:
-            return frames
-    return 1
 
 
 @dataclass
@@ -123,13 +109,14 @@ class PartRecorder:
         self.stats = PartStats()
         self.audio_path = folder / f"{stem}.m4a"
         self.samples_written = 0
+        self._audio_silent = False
 
     @property
     def elapsed_s(self) -> float:
         return self.samples_written / self._sample_rate
 
     def start(self) -> None:
-        self._folder.mkdir(parents=True, exist_ok=True)
+        self._folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
         self._feed = self._sources.attach()
         self._thread = threading.Thread(target=self._run, name=f"writer {self._stem}",
                                         daemon=True)
@@ -176,7 +163,7 @@ class PartRecorder:
         pending: VideoFrame | None = None
         start_t: float | None = None
         reason = StopReason.ASKED
-        next_disk_check = 0.0
+        next_housekeeping = 0.0
         closing: list[tuple[threading.Thread, PipeEncoder, list[BaseException]]] = []
         behind_since: float | None = None
         drops_seen = 0
@@ -194,7 +181,7 @@ class PartRecorder:
             while True:
                 block = self._next_block(feed)
                 if block is None:
-                    if self._sources.microphone_lost.is_set():
+                    if self._sources.microphone_lost.is_set() or self._audio_silent:
                         reason = StopReason.MICROPHONE_LOST
                     break
                 if self._stop_at is not None and block.t >= self._stop_at:
@@ -242,14 +229,18 @@ class PartRecorder:
                         # x264 takes a moment to flush: let it, off the writer's thread.
                         closing.append(_close_in_background(encoder))
                         encoder = self._open_segment(len(segments), PRESETS[current + 1])
-                if self._disk_reserve and now >= next_disk_check:
-                    next_disk_check = now + DISK_CHECK_EVERY_S
-                    if free_bytes(self._folder) < self._disk_reserve:
+                if now >= next_housekeeping:
+                    next_housekeeping = now + HOUSEKEEPING_EVERY_S
+                    # A power cut must not take more than the last second or so with it.
+                    sync_file(encoder.path)
+                    sync_file(self.audio_path)
+                    if self._disk_reserve and free_bytes(self._folder) < self._disk_reserve:
                         reason = StopReason.DISK_LOW
                         break
 
             # Pad to a whole sync unit: repeat the last picture, add silence.
-            unit = sync_unit_frames(video.fps, rate)
+            # Settings refuse rates with no short unit; a direct caller gets frame accuracy.
+            unit = sync_unit_frames(video.fps, rate) or 1
             wanted = max(slots.written, math.ceil(audio_clock.samples * video.fps / rate - 1e-9))
             frames = max(unit, math.ceil(wanted / unit) * unit)
             if slots.written == 0:
@@ -307,7 +298,8 @@ class PartRecorder:
             ):
                 return None
             if waited >= NO_AUDIO_TIMEOUT_S and self._clock.realtime:
-                self._sources.microphone_lost.set()
+                # This answer ends; the microphone may come back for the next one.
+                self._audio_silent = True
                 return None
 
     def _next_frame(self, feed: Feed) -> VideoFrame | None:

@@ -45,6 +45,7 @@ class SyntheticOptions:
     drift_ppm: float = 0.0  # the microphone's sample clock runs fast (+) or slow (-) by this
     camera_gone_at_s: float | None = None  # the camera is unplugged at this source time
     microphone_gone_at_s: float | None = None  # likewise the microphone
+    camera_fails_at_s: float | None = None  # the camera's driver raises an error here
     seed: int = 7
 
 
@@ -94,6 +95,9 @@ class SyntheticCamera:
             gone = self._options.camera_gone_at_s
             if gone is not None and source_time >= gone:
                 return None
+            fails = self._options.camera_fails_at_s
+            if fails is not None and source_time >= fails:
+                raise RuntimeError("synthetic camera driver error")
             jitter = self._options.jitter_ms / 1000.0
             stamp = self._clapper.epoch + source_time
             if jitter:

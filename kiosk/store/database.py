@@ -126,7 +126,13 @@ def upgrade_to_head(url: URL) -> None:
                     f"newest is {head}): it was made by a newer version. Install that version."
                 )
             if sqlite and current is not None:
-                backup_sqlite(Path(url.database or ""), label=f"before-{head}")
+                try:
+                    backup_sqlite(Path(url.database or ""), label=f"before-{head}")
+                except (OSError, sqlite3.Error) as exc:
+                    raise StorageError(
+                        f"The database could not be backed up before its upgrade ({exc}); "
+                        f"it was not changed. Free some disk space and start again."
+                    ) from None
             config = alembic_config()
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
@@ -155,6 +161,9 @@ def backup_sqlite(path: Path, *, label: str) -> Path:
             source.backup(dest)
         finally:
             dest.close()
+    except BaseException:
+        target.unlink(missing_ok=True)  # half a backup is worse than none: it looks whole
+        raise
     finally:
         source.close()
     return target
@@ -236,6 +245,11 @@ def _prepare_sqlite_file(path: Path) -> None:
             f"{path} is not a SQLite database. It was left untouched; move it aside or point "
             f"KIOSK_DATABASE_URL at the right file."
         )
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        # Committed work waits in the WAL (a crash, or another kiosk using it right now): the
+        # main file alone may look inconsistent. SQLite replays the WAL when it opens it.
+        return
     try:
         # immutable: read the main file only, creating no -wal/-shm beside a file we may refuse.
         checker = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)

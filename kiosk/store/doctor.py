@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.config import Settings
 from kiosk.errors import StorageError, UnsafePathError
@@ -84,6 +85,10 @@ def examine(settings: Settings) -> DoctorReport:
             ).all()
             unfinished = session.scalars(select(InterviewSession.id).where(
                 InterviewSession.status.in_(UNFINISHED_STATUSES))).all()
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        report.problems.append(f"The database cannot be read: {reason}")
+        return report
     finally:
         db.close()
 
