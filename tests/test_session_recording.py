@@ -93,6 +93,8 @@ def test_a_session_with_a_retake_is_merged_verified_committed_and_cleaned(booth)
         recording.finish()
 
     assert retake.duration_s > first_take.duration_s + 2
+    # Built along the way (the first answer while the second was recorded), not at the end.
+    assert recording.used_progressive
     folder = settings.recordings_dir / session_id
     assert not (folder / "parts").exists()
     assert sorted(p.name for p in folder.iterdir()) == ["interview.mp4", "poster.jpg"]
@@ -113,6 +115,10 @@ def test_a_session_with_a_retake_is_merged_verified_committed_and_cleaned(booth)
     # The retake replaced the first take: the second chapter is the retake's length.
     assert info.chapters[1][1] - info.chapters[1][0] == pytest.approx(retake.duration_s, abs=0.01)
     assert info.duration_s == pytest.approx(row.duration_ms / 1000, abs=0.05)
+    assert [c[2] for c in info.chapters] == ["Why this job?", "A hard problem you solved"]
+    matches = clapper_matches(folder / "interview.mp4")
+    assert len(matches) >= 4
+    assert max(abs(m.offset_ms) for m in matches) <= 1000 / 60 + 1.5
     assert oct((folder / "interview.mp4").stat().st_mode & 0o777) == "0o600"
     assert oct(folder.stat().st_mode & 0o777) == "0o700"
 
@@ -125,6 +131,7 @@ def test_a_failed_merge_keeps_every_part(booth) -> None:
     before = sorted(p.name for p in recording.parts.iterdir())
     with pytest.raises(KioskError):
         recording.finish()
+    assert not recording.used_progressive
     assert sorted(p.name for p in recording.parts.iterdir()) == before
     assert not (settings.recordings_dir / session_id / "interview.mp4").exists()
     with db.session() as s:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
 import shutil
+import threading
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +30,8 @@ from kiosk.media.encode import VideoFormat
 from kiosk.media.ffmpeg import MediaError
 from kiosk.media.merge import PartFiles, VideoSegment, chapter_bounds_ms, merge_parts
 from kiosk.media.poster import write_poster
-from kiosk.media.probe import probe
+from kiosk.media.probe import MediaInfo, probe
+from kiosk.media.progressive import ProgressiveMerge
 from kiosk.store.database import Database
 from kiosk.store.files import (
     FILE_MODE,
@@ -47,6 +50,7 @@ from kiosk.store.locks import FileLock, is_locked
 from kiosk.store.models import InterviewSession, QuestionMarker, SessionStatus
 
 MANIFEST_NAME = "manifest.json"
+PROGRESSIVE_NAME = "interview.progressive.mp4"
 MERGE_TOLERANCE_S = 0.2
 UNFINISHED_TAKE = ("recording", "failed")  # cut off: rebuilt from what is on disk
 
@@ -143,6 +147,14 @@ class SessionRecording:
                                  sources.microphone.sample_rate)
         self._active: tuple[TakeEntry, PartRecorder] | None = None
         self._lock = FileLock(self.folder / RECORDING_LOCK_NAME)
+        # Answers the interview has moved past are appended to the interview file in the
+        # background, so that finishing only has the last one left to add.
+        self._progressive: ProgressiveMerge | None = None
+        self._appended: list[TakeEntry] = []
+        self._appending: queue.Queue[PartFiles | None] = queue.Queue()
+        self._append_error: BaseException | None = None
+        self._appender: threading.Thread | None = None
+        self.used_progressive = False
 
     def begin(self) -> None:
         """Check the disk, make the folders, lock them, and mark the session in progress."""
@@ -154,11 +166,16 @@ class SessionRecording:
         self.parts.mkdir(mode=FOLDER_MODE, exist_ok=True)
         self.manifest.save(self.parts / MANIFEST_NAME)
         self._set_status(SessionStatus.IN_PROGRESS, started=True)
+        self._progressive = ProgressiveMerge(self.parts / PROGRESSIVE_NAME)
+        self._appender = threading.Thread(target=self._append_answers, name="appender",
+                                          daemon=True)
+        self._appender.start()
 
     def start_answer(self, index: int, question: str) -> PartRecorder:
         """Start recording a take of question `index` (a retake if it was answered before)."""
         if self._active is not None:
             raise RuntimeError("an answer is already being recorded")
+        self._seal(before=index)
         take = 1 + sum(1 for t in self.manifest.takes if t.index == index)
         entry = TakeEntry(index=index, take=take, question=question,
                           stem=f"q{index:02d}-t{take}")
@@ -210,8 +227,10 @@ class SessionRecording:
         try:
             if self._active is not None:
                 self.end_answer()
-            finish_session(self._db, self._settings, self.session_id, self.manifest,
-                           status=SessionStatus.COMPLETED)
+            premerged = self._finish_progressive()
+            self.used_progressive = finish_session(
+                self._db, self._settings, self.session_id, self.manifest,
+                status=SessionStatus.COMPLETED, premerged=premerged)
         except BaseException:
             self.release()  # left for recovery at the next start: no longer ours
             raise
@@ -219,7 +238,51 @@ class SessionRecording:
         (self.folder / RECORDING_LOCK_NAME).unlink(missing_ok=True)
 
     def release(self) -> None:
+        self._stop_appender()
         self._lock.release()
+
+    def _seal(self, before: int | None = None) -> None:
+        """Hand the kept answers before question `before` (all, if None) to the appender."""
+        for take in self.manifest.kept_takes():
+            if (before is None or take.index < before) and take not in self._appended:
+                self._appended.append(take)
+                self._appending.put(take_files(self.manifest, take, self.parts))
+
+    def _append_answers(self) -> None:
+        while (part := self._appending.get()) is not None:
+            if self._append_error is None and self._progressive is not None:
+                try:
+                    self._progressive.append(part)
+                except BaseException as exc:  # finish falls back to the full merge
+                    self._append_error = exc
+
+    def _stop_appender(self) -> None:
+        if self._appender is not None:
+            self._appending.put(None)
+            self._appender.join()
+            self._appender = None
+
+    def _finish_progressive(self) -> Path | None:
+        """The interview file built along the way, if it holds exactly the kept answers."""
+        progressive = self._progressive
+        if progressive is None:
+            return None
+        self._seal()
+        self._stop_appender()
+        kept = self.manifest.kept_takes()
+        if self._append_error is not None or self._appended != kept or any(
+            take.status in UNFINISHED_TAKE for take in self.manifest.takes
+        ):
+            progressive.abort()  # an answer changed after it was appended, or one failed
+            return None
+        files = [take_files(self.manifest, take, self.parts) for take in kept]
+        try:
+            progressive.finish([(start, take.question) for take, (start, _) in
+                                zip(kept, chapter_bounds_ms(files), strict=True)])
+        except KioskError:
+            progressive.abort()
+            return None
+        return progressive.output
 
     def _set_status(self, status: SessionStatus, *, started: bool = False) -> None:
         with self._db.session() as db, db.begin():
@@ -242,8 +305,11 @@ def take_files(manifest: Manifest, take: TakeEntry, parts: Path) -> PartFiles:
 
 
 def finish_session(db: Database, settings: Settings, session_id: str, manifest: Manifest,
-                   *, status: SessionStatus) -> None:
+                   *, status: SessionStatus, premerged: Path | None = None) -> bool:
     """Merge the kept takes into interview.mp4, verify, commit the row, then remove parts/.
+
+    `premerged`, the file built along the way, is used if it checks out (the return value
+    says whether it was); otherwise the parts are merged now.
 
     A take that was cut off (a crash, an encoder that died) is first rebuilt from what
     survives of it, so no answer is left out because its recording did not end normally.
@@ -267,12 +333,22 @@ def finish_session(db: Database, settings: Settings, session_id: str, manifest: 
 
     files = [take_files(manifest, take, parts) for take in takes]
     output = folder / RECORDING_FILE_NAME
-    merge_parts(files, output, title=_candidate_name(db, session_id))
     expected_s = sum(f.duration_s for f in files)
-    info = probe(output)
-    if info.video_codec is None or info.audio_codec is None or info.duration_s is None or abs(
-        info.duration_s - expected_s
-    ) > MERGE_TOLERANCE_S:
+    info = None
+    used_premerged = False
+    if premerged is not None:
+        # Built while the interview went on (kiosk.media.progressive): check it like a merge.
+        info = probe(premerged)
+        if _checks_out(info, expected_s, len(files)):
+            os.replace(premerged, output)
+            used_premerged = True
+        else:
+            premerged.unlink(missing_ok=True)
+            info = None
+    if info is None:
+        merge_parts(files, output, title=_candidate_name(db, session_id))
+        info = probe(output)
+    if not _checks_out(info, expected_s, len(files)):
         raise MediaError(
             f"The merged recording of {session_id} does not check out ({info}); the answers "
             f"are kept in {parts}."
@@ -308,6 +384,15 @@ def finish_session(db: Database, settings: Settings, session_id: str, manifest: 
     # Only now, with the row committed, is it safe to let the parts go.
     shutil.rmtree(parts, ignore_errors=True)
     sync_folder(folder)
+    return used_premerged
+
+
+def _checks_out(info: MediaInfo, expected_s: float, answers: int) -> bool:
+    """Both streams, the length the answers add up to, and one chapter per answer."""
+    return (info.video_codec is not None and info.audio_codec is not None
+            and info.duration_s is not None
+            and abs(info.duration_s - expected_s) <= MERGE_TOLERANCE_S
+            and len(info.chapters) == answers)
 
 
 def _candidate_name(db: Database, session_id: str) -> str | None:

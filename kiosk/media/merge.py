@@ -59,20 +59,8 @@ def merge_parts(parts: Sequence[PartFiles], out: Path, *, title: str | None = No
         raise ValueError("nothing to merge")
     with tempfile.TemporaryDirectory(prefix="merge-", dir=out.parent) as work:
         folder = Path(work)
-        video_list, audio_list = folder / "video.ffconcat", folder / "audio.ffconcat"
+        video_list, audio_list = write_concat_lists(parts, folder)
         chapters = folder / "chapters.ffmeta"
-        video_lines, audio_lines = ["ffconcat version 1.0"], ["ffconcat version 1.0"]
-        for part in parts:
-            for segment in part.video:
-                # outpoint: a segment rebuilt after a crash may hold more picture than sound.
-                length = segment.frames / part.fps
-                video_lines += [_concat_file(segment.path), f"duration {length:.6f}",
-                                f"outpoint {length:.6f}"]
-            skip = AAC_PRIMING_SAMPLES / part.sample_rate
-            audio_lines += [_concat_file(part.audio), f"inpoint {skip:.6f}",
-                            f"outpoint {skip + part.duration_s:.6f}"]
-        video_list.write_text("\n".join(video_lines) + "\n", encoding="utf-8")
-        audio_list.write_text("\n".join(audio_lines) + "\n", encoding="utf-8")
         meta = [";FFMETADATA1"]
         if title:
             meta.append(f"title={escape_ffmetadata(title)}")
@@ -90,6 +78,24 @@ def merge_parts(parts: Sequence[PartFiles], out: Path, *, title: str | None = No
             what="Merging the answers",
         )
         os.replace(partial, out)
+
+
+def write_concat_lists(parts: Sequence[PartFiles], folder: Path) -> tuple[Path, Path]:
+    """The concat demuxer's lists for the video and the audio of `parts`, in `folder`."""
+    video_lines, audio_lines = ["ffconcat version 1.0"], ["ffconcat version 1.0"]
+    for part in parts:
+        for segment in part.video:
+            # outpoint: a segment rebuilt after a crash may hold more picture than sound.
+            length = segment.frames / part.fps
+            video_lines += [_concat_file(segment.path), f"duration {length:.6f}",
+                            f"outpoint {length:.6f}"]
+        skip = AAC_PRIMING_SAMPLES / part.sample_rate
+        audio_lines += [_concat_file(part.audio), f"inpoint {skip:.6f}",
+                        f"outpoint {skip + part.duration_s:.6f}"]
+    video_list, audio_list = folder / "video.ffconcat", folder / "audio.ffconcat"
+    video_list.write_text("\n".join(video_lines) + "\n", encoding="utf-8")
+    audio_list.write_text("\n".join(audio_lines) + "\n", encoding="utf-8")
+    return video_list, audio_list
 
 
 def escape_ffmetadata(text: str) -> str:
