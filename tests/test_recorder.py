@@ -79,11 +79,13 @@ def test_drift_and_a_stalling_jittery_camera_stay_in_sync(tmp_path: Path) -> Non
 
 
 def test_an_encoder_that_falls_behind_steps_to_a_faster_preset(tmp_path: Path) -> None:
-    """1080p at 60 fps is more than x264 'veryfast' manages on two cores: the recorder must not
-    just drop frames but move to faster presets, in new segments that still join up."""
+    """x264's 'veryslow' cannot keep up with live 1080p60 on two cores: the recorder must not
+    just drop frames but move to the next preset, once, in a new segment that still joins up.
+    ('placebo' is too slow to test with: one frame's write blocks the writer for seconds,
+    which stalls it; see the note on issue 3.)"""
     from kiosk.capture.clock import SystemClock
     from kiosk.capture.live import LiveSources
-    from kiosk.capture.recorder import PartRecorder
+    from kiosk.capture.recorder import STEP_GRACE_S, PartRecorder
     from kiosk.capture.synthetic import synthetic_pair
     from kiosk.media.encode import VideoFormat
 
@@ -94,22 +96,23 @@ def test_an_encoder_that_falls_behind_steps_to_a_faster_preset(tmp_path: Path) -
     live.start()
     try:
         recorder = PartRecorder(live, tmp_path, "fast", video=VideoFormat(1920, 1080, 60.0),
-                                sample_rate=48_000, title="Fast")
+                                sample_rate=48_000, title="Fast",
+                                presets=("veryslow", "ultrafast"))
         recorder.start()
         recorder.stop(at=clock.now() + 5.0)
         part = recorder.wait(timeout=120)
     finally:
         live.close()
-    assert part.stats.presets[0] == "veryfast"
-    assert len(part.stats.presets) >= 2 and part.stats.presets[1] == "superfast"
-    assert len(part.files.video) == len(part.stats.presets)
+    assert part.stats.presets == ["veryslow", "ultrafast"]
+    (step,) = part.stats.step_times_s
+    assert step >= STEP_GRACE_S  # not in the encoder's first moments
+    assert [s.frames > 0 for s in part.files.video] == [True, True]
     assert sum(s.frames for s in part.files.video) == part.files.frames
-    # One step at a time, each given time to work: no cascade of segments a few frames long.
-    assert all(segment.frames >= 30 for segment in part.files.video[:-1]), part.files.video
     movie = tmp_path / "stepped.mp4"
     merge_parts([part.files], movie)
     ends = stream_end_times(movie)
     assert abs(ends["video"] - ends["audio"]) < 2 / 60
+    assert part.stats.audio_blocks_dropped == 0
     # Segments with different x264 settings decode as one file, without a single error.
     decoded = subprocess.run([ffmpeg_exe(), "-hide_banner", "-v", "error", "-i", str(movie),
                               "-f", "null", "-"], capture_output=True, text=True, check=True)

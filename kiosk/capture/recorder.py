@@ -13,7 +13,7 @@ import math
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +32,7 @@ HOUSEKEEPING_EVERY_S = 1.0  # sync the files to disk, check the free space
 NO_AUDIO_TIMEOUT_S = 5.5  # just longer than the microphone's own patience
 STEP_AFTER_BEHIND_S = 1.0  # a backlog this long means the encoder cannot keep up
 STEP_SETTLE_S = 2.0  # and a step gets this long to drain it before the next
+STEP_GRACE_S = 1.0  # no step in the first second: the encoder is still starting
 
 
 class StopReason:
@@ -50,6 +51,7 @@ class PartStats:
     frames_surplus: int = 0  # the camera's extra frames (two in one slot)
     audio_blocks_dropped: int = 0
     presets: list[str] = field(default_factory=list)
+    step_times_s: list[float] = field(default_factory=list)  # when each step came, from start
     writer_cpu_s: float = 0.0
     encoder_cpu_s: float = 0.0
 
@@ -94,6 +96,7 @@ class PartRecorder:
         title: str = "",
         disk_reserve_bytes: int = 0,
         on_segment: Callable[[Path], None] | None = None,
+        presets: Sequence[str] = PRESETS,
     ) -> None:
         self._sources = sources
         self._clock: Clock = sources.clock
@@ -101,6 +104,7 @@ class PartRecorder:
         self._video, self._sample_rate, self._title = video, sample_rate, title
         self._disk_reserve = disk_reserve_bytes
         self._on_segment = on_segment
+        self._presets = tuple(presets)  # slowest first; a step moves one to the right
         self._stop_at: float | None = None
         self._stop_requested = threading.Event()
         self._thread: threading.Thread | None = None
@@ -157,7 +161,7 @@ class PartRecorder:
         audio_clock = AudioClock(rate)
         slots = VideoSlots(video.fps)
         segments: list[VideoSegment] = []
-        encoder = self._open_segment(0, PRESETS[0])
+        encoder = self._open_segment(0, self._presets[0])
         segment_first_slot = 0
         audio = audio_encoder(self.audio_path, rate)
         pending: VideoFrame | None = None
@@ -167,8 +171,9 @@ class PartRecorder:
         closing: list[tuple[threading.Thread, PipeEncoder, list[BaseException]]] = []
         behind_since: float | None = None
         drops_seen = 0
+        began = time.monotonic()
         # The encoder's own start-up may overflow the feed once: a second's grace for that.
-        last_step = time.monotonic() - STEP_SETTLE_S + 1.0
+        last_step = began - STEP_SETTLE_S + STEP_GRACE_S
 
         def write(plan: list[Placement] | Placement | None) -> None:
             for placement in [plan] if isinstance(plan, Placement) else plan or []:
@@ -219,16 +224,18 @@ class PartRecorder:
                 drops_seen = feed.frames_dropped
                 lasting = behind_since is not None and now - behind_since >= STEP_AFTER_BEHIND_S
                 if (dropping or lasting) and now - last_step >= STEP_SETTLE_S:
-                    current = PRESETS.index(self.stats.presets[-1])
-                    if current + 1 < len(PRESETS):
+                    current = self._presets.index(self.stats.presets[-1])
+                    if current + 1 < len(self._presets):
                         last_step = now
                         behind_since = None
+                        self.stats.step_times_s.append(now - began)
                         segments.append(VideoSegment(encoder.path,
                                                      slots.written - segment_first_slot))
                         segment_first_slot = slots.written
                         # x264 takes a moment to flush: let it, off the writer's thread.
                         closing.append(_close_in_background(encoder))
-                        encoder = self._open_segment(len(segments), PRESETS[current + 1])
+                        encoder = self._open_segment(len(segments),
+                                                     self._presets[current + 1])
                 if now >= next_housekeeping:
                     next_housekeeping = now + HOUSEKEEPING_EVERY_S
                     # A power cut must not take more than the last second or so with it.
