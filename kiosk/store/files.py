@@ -92,24 +92,19 @@ def free_bytes(folder: Path) -> int:
 
 def sync_file(path: Path) -> None:
     """Force a file's data to disk (whoever wrote it: fsync works through any descriptor)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # Windows needs a writable handle; its writes go through on close anyway
-    finally:
-        os.close(fd)
+    # On Windows fsync needs a writable handle; its writes go through on close anyway.
+    _fsync(path)
 
 
 def sync_folder(folder: Path) -> None:
     """Force a folder's entries (new names, renames, deletions) to disk, where possible."""
-    if os.name != "posix":
-        return  # Windows has no directory fsync; NTFS journals its metadata itself
+    if os.name == "posix":  # Windows has no directory fsync; NTFS journals its metadata
+        _fsync(folder)
+
+
+def _fsync(path: Path) -> None:
     try:
-        fd = os.open(folder, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY)
     except OSError:
         return
     try:
