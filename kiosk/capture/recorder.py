@@ -13,7 +13,7 @@ import math
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +40,6 @@ class StopReason:
     CAMERA_LOST = "camera lost"
     MICROPHONE_LOST = "microphone lost"
     DISK_LOW = "disk low"
-    ENCODER_FAILED = "encoder failed"
 
 
 @dataclass
@@ -95,7 +94,6 @@ class PartRecorder:
         sample_rate: int,
         title: str = "",
         disk_reserve_bytes: int = 0,
-        on_segment: Callable[[Path], None] | None = None,
         presets: Sequence[str] = PRESETS,
     ) -> None:
         self._sources = sources
@@ -103,7 +101,6 @@ class PartRecorder:
         self._folder, self._stem = folder, stem
         self._video, self._sample_rate, self._title = video, sample_rate, title
         self._disk_reserve = disk_reserve_bytes
-        self._on_segment = on_segment
         self._presets = tuple(presets)  # slowest first; a step moves one to the right
         self._stop_at: float | None = None
         self._stop_requested = threading.Event()
@@ -112,12 +109,7 @@ class PartRecorder:
         self._error: BaseException | None = None
         self.stats = PartStats()
         self.audio_path = folder / f"{stem}.m4a"
-        self.samples_written = 0
         self._audio_silent = False
-
-    @property
-    def elapsed_s(self) -> float:
-        return self.samples_written / self._sample_rate
 
     def start(self) -> None:
         self._folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
@@ -195,7 +187,6 @@ class PartRecorder:
                     start_t = block.t
                 audio_clock.add_block(block.t, len(block.samples))
                 audio.write(block.samples.tobytes())
-                self.samples_written = audio_clock.samples
                 horizon = block.t + len(block.samples) / rate
                 if self._stop_at is not None:
                     horizon = min(horizon, self._stop_at)
@@ -257,7 +248,6 @@ class PartRecorder:
             total_samples = round(frames * rate / video.fps)
             if total_samples > audio_clock.samples:
                 audio.write(np.zeros(total_samples - audio_clock.samples, np.int16).tobytes())
-            self.samples_written = total_samples
             encoder.close()
             audio.close()
             for thread, earlier, errors in closing:
@@ -284,8 +274,6 @@ class PartRecorder:
     def _open_segment(self, index: int, preset: str) -> PipeEncoder:
         path = self._folder / f"{self._stem}-v{index}.mkv"
         self.stats.presets.append(preset)
-        if self._on_segment is not None:
-            self._on_segment(path)
         return video_encoder(path, self._video, preset)
 
     def _account(self, encoder: PipeEncoder) -> None:

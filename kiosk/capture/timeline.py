@@ -34,15 +34,6 @@ class AudioClock:
         self._rate = float(sample_rate)
         self.samples = 0  # samples written to the output so far
 
-    @property
-    def started(self) -> bool:
-        return bool(self._points)
-
-    @property
-    def measured_rate(self) -> float:
-        """Samples per second of capture time, as measured (the nominal rate until then)."""
-        return self._rate
-
     def add_block(self, t: float, count: int) -> None:
         """A block of `count` samples whose first sample was taken at capture time `t`."""
         self._points.append((t, self.samples))

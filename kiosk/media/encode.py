@@ -39,10 +39,6 @@ class VideoFormat:
     height: int
     fps: float
 
-    @property
-    def frame_bytes(self) -> int:
-        return self.width * self.height * 3
-
 
 class PipeEncoder:
     """One ffmpeg process that reads raw media on stdin and writes `path`."""

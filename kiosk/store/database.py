@@ -41,10 +41,6 @@ class Database:
     session_factory: sessionmaker[Session]
 
     @property
-    def url(self) -> URL:
-        return self.engine.url
-
-    @property
     def display_url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
 
