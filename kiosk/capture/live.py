@@ -15,6 +15,8 @@ import math
 import queue
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -151,46 +153,39 @@ class LiveSources:
         return None
 
     def _run_camera(self) -> None:
-        try:
-            self._capture_camera()
-        except Exception as exc:  # a driver error ends capture like an unplugged camera
-            self.error = f"The camera failed: {exc}"
-            self.camera_lost.set()
+        self._capture("camera", self.camera.read, self._publish_frame, self.camera_lost)
 
     def _run_microphone(self) -> None:
+        self._capture("microphone", self.microphone.read, self._publish_block,
+                      self.microphone_lost)
+
+    def _capture(self, what: str, read: Callable[[], Any], publish: Callable[[Any, Feed | None],
+                 None], lost: threading.Event) -> None:
+        """Read until stopped; a device that ends or whose driver raises counts as lost."""
         try:
-            self._capture_microphone()
-        except Exception as exc:
-            self.error = f"The microphone failed: {exc}"
-            self.microphone_lost.set()
+            while self._running.is_set():
+                feed = self._wait_for_feed()
+                if not self._running.is_set():
+                    return
+                item = read()
+                if item is None:
+                    lost.set()
+                    return
+                publish(item, feed)
+        except Exception as exc:  # a driver error ends capture like an unplugged device
+            self.error = f"The {what} failed: {exc}"
+            lost.set()
 
-    def _capture_camera(self) -> None:
-        while self._running.is_set():
-            feed = self._wait_for_feed()
-            if not self._running.is_set():
-                return
-            frame = self.camera.read()
-            if frame is None:
-                self.camera_lost.set()
-                return
-            self.latest_frame = frame
-            if feed is not None:
-                feed.offer_video(frame)
+    def _publish_frame(self, frame: VideoFrame, feed: Feed | None) -> None:
+        self.latest_frame = frame
+        if feed is not None:
+            feed.offer_video(frame)
 
-    def _capture_microphone(self) -> None:
-        while self._running.is_set():
-            feed = self._wait_for_feed()
-            if not self._running.is_set():
-                return
-            block = self.microphone.read()
-            if block is None:
-                self.microphone_lost.set()
-                return
-            self.level_dbfs = _dbfs(block.samples)
-            self._first_block.set()
-            if feed is not None:
-                feed.offer_audio(block)
-
+    def _publish_block(self, block: AudioBlock, feed: Feed | None) -> None:
+        self.level_dbfs = _dbfs(block.samples)
+        self._first_block.set()
+        if feed is not None:
+            feed.offer_audio(block)
 
 def _dbfs(samples: np.ndarray) -> float:
     if not len(samples):
