@@ -18,11 +18,11 @@ from kiosk.capture.session import (
     Manifest,
     NothingToMergeError,
     finish_session,
-    is_recording,
 )
 from kiosk.config import Settings
 from kiosk.store.database import Database
 from kiosk.store.files import PARTS_FOLDER_NAME, session_folder
+from kiosk.store.locks import is_being_recorded
 from kiosk.store.models import UNFINISHED_STATUSES, InterviewSession, SessionStatus
 
 
@@ -52,7 +52,7 @@ def recover_session(db: Database, settings: Settings, session_id: str) -> Recove
         # With a shared database, another booth may be recording it right now.
         return RecoveryOutcome(session_id, "not on this booth",
                                "No folder for it in this booth's recordings folder.")
-    if is_recording(folder):
+    if is_being_recorded(folder):
         return RecoveryOutcome(session_id, "being recorded",
                                "A kiosk is recording it right now; it was left alone.")
     if not manifest_path.exists():

@@ -46,7 +46,7 @@ from kiosk.store.files import (
     sync_file,
     sync_folder,
 )
-from kiosk.store.locks import FileLock, is_locked
+from kiosk.store.locks import FileLock
 from kiosk.store.models import InterviewSession, QuestionMarker, SessionStatus
 
 MANIFEST_NAME = "manifest.json"
@@ -61,11 +61,6 @@ class DiskSpaceError(KioskError):
 
 class NothingToMergeError(KioskError):
     """A session has no answer with anything usable in it."""
-
-
-def is_recording(folder: Path) -> bool:
-    """Whether a running kiosk holds this session folder (recovery must leave it alone)."""
-    return is_locked(folder / RECORDING_LOCK_NAME)
 
 
 @dataclass

@@ -19,12 +19,11 @@ from kiosk.errors import StorageError, UnsafePathError
 from kiosk.store.database import current_revision, head_revision, open_database
 from kiosk.store.files import (
     PARTS_FOLDER_NAME,
-    RECORDING_LOCK_NAME,
     ensure_writable_folder,
     free_bytes,
     resolve_recording_path,
 )
-from kiosk.store.locks import is_locked
+from kiosk.store.locks import is_being_recorded
 from kiosk.store.models import UNFINISHED_STATUSES, InterviewSession
 
 
@@ -98,7 +97,7 @@ def examine(settings: Settings) -> DoctorReport:
     report.unfinished_sessions = [
         sid for sid in unfinished
         if (root / sid / PARTS_FOLDER_NAME).is_dir()
-        and not is_locked(root / sid / RECORDING_LOCK_NAME)
+        and not is_being_recorded(root / sid)
     ]
     if report.unfinished_sessions:
         report.problems.append(

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from kiosk.store.files import FILE_MODE
+from kiosk.store.files import FILE_MODE, RECORDING_LOCK_NAME
 
 
 class FileLock:
@@ -48,6 +48,11 @@ def is_locked(path: Path) -> bool:
         probe.release()
         return False
     return True
+
+
+def is_being_recorded(session_folder: Path) -> bool:
+    """Whether a running kiosk records this session now (recovery must leave it alone)."""
+    return is_locked(session_folder / RECORDING_LOCK_NAME)
 
 
 if sys.platform == "win32":
