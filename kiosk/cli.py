@@ -20,6 +20,7 @@ from kiosk.store.database import Database, open_configured
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
+INSTANCE_LOCK_NAME = "kiosk.lock"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -46,6 +47,10 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Interview Booth Kiosk. With no command, starts the kiosk window.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--demo", action="store_true",
+                        help="start the kiosk with the synthetic camera and microphone")
+    parser.add_argument("--windowed", action="store_true",
+                        help="a normal window that can be closed, to try the kiosk on a desktop")
     parser.set_defaults(handler=_run_gui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -335,10 +340,18 @@ def _bench(args: argparse.Namespace) -> int:
 
 def _run_gui(args: argparse.Namespace) -> int:
     from kiosk.capture.recovery import recover_all
+    from kiosk.store.locks import FileLock
     from kiosk.ui.app import run
 
     settings = load_settings()
     db = open_configured(settings)
+    # One kiosk per data folder: two would fight over the camera and the same sessions.
+    instance = FileLock(settings.data_dir / INSTANCE_LOCK_NAME)
+    if not instance.acquire():
+        db.close()
+        print(f"kiosk: a kiosk is already running with the data folder {settings.data_dir}.",
+              file=sys.stderr)
+        return EXIT_PROBLEM
     try:
         # Before anyone can start a new interview, finish what a crash left behind; a
         # recovery that fails is reported, and must never keep the kiosk from starting.
@@ -351,9 +364,10 @@ def _run_gui(args: argparse.Namespace) -> int:
         for outcome in outcomes:
             print(f"kiosk: recovery of {outcome.session_id}: {outcome.outcome}. "
                   f"{outcome.message}".rstrip(), file=sys.stderr)
-        return run(settings, db)
+        return run(settings, db, demo=args.demo, locked=not args.windowed)
     finally:
         db.close()
+        instance.release()
 
 
 def _screenshots(args: argparse.Namespace) -> int:

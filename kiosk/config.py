@@ -49,12 +49,23 @@ class RecordingSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class InterviewSettings:
+    """[interview] in the settings file: which questions, and the candidate's time limits."""
+
+    question_set: str = "default"  # a file name (stem) in the folders below, or a .toml path
+    question_sets_dir: str = "question_sets"  # the admin's own sets; relative: in the data folder
+    idle_seconds: int = 90  # no touch, key or voice for this long: back to Welcome
+    thank_you_seconds: int = 10
+
+
+@dataclasses.dataclass(frozen=True)
 class FileSettings:
     """The keys a settings file may hold. A key not declared here is refused."""
 
     recordings_dir: str | None = None
     database_url: str | None = None
     recording: RecordingSettings = dataclasses.field(default_factory=RecordingSettings)
+    interview: InterviewSettings = dataclasses.field(default_factory=InterviewSettings)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,6 +77,11 @@ class Settings:
     recordings_dir: Path
     database_url: str
     recording: RecordingSettings = dataclasses.field(default_factory=RecordingSettings)
+    interview: InterviewSettings = dataclasses.field(default_factory=InterviewSettings)
+
+    @property
+    def question_sets_dir(self) -> Path:
+        return self.data_dir / self.interview.question_sets_dir
 
     @property
     def database_url_for_display(self) -> str:
@@ -114,7 +130,24 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         recordings_dir=recordings_dir,
         database_url=database_url,
         recording=_check_recording(from_file.recording, config_file),
+        interview=_check_interview(from_file.interview, config_file),
     )
+
+
+def _check_interview(interview: InterviewSettings, path: Path) -> InterviewSettings:
+    limits = {"idle_seconds": (10, 3600), "thank_you_seconds": (2, 300)}
+    _check_ranges("interview", interview, limits, path)
+    return interview
+
+
+def _check_ranges(table: str, values: object, limits: dict[str, tuple[int, int]],
+                  path: Path) -> None:
+    for key, (low, high) in limits.items():
+        value = getattr(values, key)
+        if not low <= value <= high:
+            raise ConfigError(
+                f"'{table}.{key}' in {path} must be between {low} and {high}, not {value}."
+            )
 
 
 def _check_recording(recording: RecordingSettings, path: Path) -> RecordingSettings:
@@ -123,12 +156,7 @@ def _check_recording(recording: RecordingSettings, path: Path) -> RecordingSetti
         "sample_rate": (8_000, 192_000), "disk_reserve_mb": (0, 10**7),
         "longest_interview_minutes": (1, 24 * 60), "mb_per_minute": (1, 10_000),
     }
-    for key, (low, high) in limits.items():
-        value = getattr(recording, key)
-        if not low <= value <= high:
-            raise ConfigError(
-                f"'recording.{key}' in {path} must be between {low} and {high}, not {value}."
-            )
+    _check_ranges("recording", recording, limits, path)
     unit = sync_unit_frames(recording.fps, recording.sample_rate)
     if unit is None:
         raise ConfigError(

@@ -46,6 +46,7 @@ class SyntheticOptions:
     camera_gone_at_s: float | None = None  # the camera is unplugged at this source time
     microphone_gone_at_s: float | None = None  # likewise the microphone
     camera_fails_at_s: float | None = None  # the camera's driver raises an error here
+    beeps: bool = True  # False: a quiet room (noise only), as when nobody speaks
     seed: int = 7
 
 
@@ -159,7 +160,7 @@ class SyntheticMicrophone:
         samples = self._rng.integers(-NOISE_AMPLITUDE, NOISE_AMPLITUDE + 1, count).astype(
             np.float64
         )
-        beep = Clapper.beeping(source_times)
+        beep = Clapper.beeping(source_times) & self._options.beeps
         if beep.any():
             samples[beep] += BEEP_AMPLITUDE * np.sin(2 * np.pi * BEEP_HZ * source_times[beep])
         start = self._clapper.epoch + first / self._true_rate

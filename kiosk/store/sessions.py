@@ -8,7 +8,7 @@ read it unchanged; it is what `kiosk sessions list/show --json` print.
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,20 @@ def list_sessions(db: Session) -> list[InterviewSession]:
         select(InterviewSession)
         .options(selectinload(InterviewSession.markers))
         .order_by(InterviewSession.created_at.desc(), InterviewSession.id)
+    )
+    return list(db.scalars(query))
+
+
+def scheduled_today(db: Session, now: datetime | None = None) -> list[InterviewSession]:
+    """Sessions still waiting for their candidate, created today (the booth's local day)."""
+    local_now = (now or datetime.now(UTC)).astimezone()
+    day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
+    query = (
+        select(InterviewSession)
+        .where(InterviewSession.status == SessionStatus.SCHEDULED,
+               InterviewSession.created_at >= day_start.astimezone(UTC),
+               InterviewSession.created_at < (day_start + timedelta(days=1)).astimezone(UTC))
+        .order_by(InterviewSession.candidate_name, InterviewSession.id)
     )
     return list(db.scalars(query))
 

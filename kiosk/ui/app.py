@@ -1,15 +1,24 @@
-"""Starting the Qt application and its main window."""
+"""Starting the Qt application and the kiosk's window."""
 
 from __future__ import annotations
 
+import signal
 import sys
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
+from kiosk.capture.devices import open_sources
 from kiosk.config import Settings
+from kiosk.interview.booth import OpenSources
+from kiosk.interview.question_sets import QuestionSetError, configured_question_set
 from kiosk.resources import resource_path
 from kiosk.store.database import Database
+from kiosk.ui.candidate.kiosk import CandidateKiosk
+from kiosk.ui.candidate.screens import OutOfServiceScreen
 from kiosk.ui.main_window import MainWindow
+
+SIGNAL_POLL_MS = 250
 
 
 def application() -> QApplication:
@@ -23,8 +32,35 @@ def application() -> QApplication:
     return app
 
 
-def run(settings: Settings, db: Database) -> int:
+def sources_opener(settings: Settings, *, demo: bool) -> OpenSources:
+    return lambda: open_sources(settings.recording, demo=demo)
+
+
+def build_window(settings: Settings, db: Database, *, demo: bool = False,
+                 locked: bool = True) -> MainWindow:
+    """The kiosk's window; with a question set that cannot be used, a page that says why."""
+    candidate: QWidget
+    try:
+        questions = configured_question_set(settings)
+    except QuestionSetError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        candidate = OutOfServiceScreen(str(exc))
+    else:
+        candidate = CandidateKiosk(settings, db, questions, sources_opener(settings, demo=demo))
+    return MainWindow(candidate, locked=locked)
+
+
+def run(settings: Settings, db: Database, *, demo: bool = False, locked: bool = True) -> int:
     app = application()
-    window = MainWindow(settings, database_display=db.display_url)
-    window.show()
+    window = build_window(settings, db, demo=demo, locked=locked)
+    # A service manager stops the kiosk with SIGTERM: end the answer, keep it, then exit.
+    signal.signal(signal.SIGTERM, lambda *_: window.unlock_and_close())
+    poll = QTimer(interval=SIGNAL_POLL_MS)  # lets Python run its signal handlers
+    poll.timeout.connect(lambda: None)
+    poll.start()
+    if locked:
+        window.showFullScreen()
+    else:
+        window.resize(1280, 800)
+        window.show()
     return app.exec()

@@ -1,42 +1,127 @@
-"""`kiosk screenshots DIR`: every screen rendered offscreen at the booth sizes, for review."""
+"""`kiosk screenshots DIR`: every screen rendered offscreen at the booth sizes, for review.
+
+The screens are the real ones, driven through the real flow with the synthetic camera and
+microphone, in a temporary data folder: nothing is read from or written to the booth's own
+database or recordings.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kiosk.config import Settings
+from kiosk.config import Settings, load_settings
 
 SIZES = ((1280, 800), (1920, 1080))
+CANDIDATE_SCREENS = ("welcome", "identify", "consent", "device-check", "practice",
+                     "question-prepare", "question-answer", "retake", "thank-you")
+SCHEDULED_DEMO = (("Ana Müller", "Support engineer"), ("Kwame Mensah", "Support engineer"),
+                  ("Zoë O'Brien", "Team lead"))
 
 
 def write_screenshots(settings: Settings, directory: str | Path) -> list[Path]:
     """Render each screen at each size to `DIR/<screen>-<W>x<H>.png`; return the files."""
     # Must be decided before Qt starts: screenshots never need (or open) a display.
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QWidget
-
-    from kiosk.ui.app import application
-    from kiosk.ui.main_window import MainWindow
-
-    app = application()
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    screens: dict[str, Callable[[], QWidget]] = {
-        "home": lambda: MainWindow(settings, database_display=settings.database_url_for_display),
-    }
-    written = []
-    for name, make in screens.items():
-        for width, height in SIZES:
-            widget = make()
-            widget.resize(width, height)
-            widget.show()
+    with tempfile.TemporaryDirectory(prefix="kiosk-screenshots-") as scratch:
+        demo = _demo_settings(settings, Path(scratch))
+        return _candidate_screens(demo, out)
+
+
+def _demo_settings(settings: Settings, scratch: Path) -> Settings:
+    demo = load_settings({"KIOSK_DATA_DIR": str(scratch)})
+    # The booth's own picture size and question set; the demo's own data folder.
+    return dataclasses.replace(demo, recording=settings.recording,
+                               interview=dataclasses.replace(settings.interview,
+                                                             question_sets_dir=str(
+                                                                 settings.question_sets_dir)))
+
+
+def _candidate_screens(settings: Settings, out: Path) -> list[Path]:
+    from kiosk.interview import flow
+    from kiosk.interview.flow import Devices, Screen
+    from kiosk.interview.question_sets import configured_question_set
+    from kiosk.store.database import open_configured
+    from kiosk.store.sessions import create_session
+    from kiosk.ui.app import application, sources_opener
+    from kiosk.ui.candidate.kiosk import CandidateKiosk
+
+    app = application()
+    db = open_configured(settings)
+    with db.session() as session, session.begin():
+        for name, position in SCHEDULED_DEMO:
+            create_session(session, name, position=position)
+    kiosk = CandidateKiosk(settings, db, configured_question_set(settings),
+                           sources_opener(settings, demo=True))
+    written: list[Path] = []
+
+    def wait_until(done: Callable[[], bool], timeout_s: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not done():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the kiosk did not reach the state for {name!r} in time")
             app.processEvents()
-            path = out / f"{name}-{width}x{height}.png"
-            if not widget.grab().save(str(path)):
+            time.sleep(0.01)
+
+    def shoot(screen_name: str) -> None:
+        for width, height in SIZES:
+            kiosk.resize(width, height)
+            previews = [p for p in (kiosk.device_check.preview, kiosk.question.preview)
+                        if p.isVisibleTo(kiosk)]
+            meters = [m for m in (kiosk.device_check.meter, kiosk.question.meter)
+                      if m.isVisibleTo(kiosk)]
+            shown = [p.frames_shown for p in previews]
+            settle = time.monotonic() + 0.3
+            # A preview redraws at the new size with its next frame; a meter is shot while
+            # the synthetic microphone beeps, as it would move with a voice.
+            wait_until(lambda: time.monotonic() > settle and all(
+                p.frames_shown > n for p, n in zip(previews, shown, strict=True))
+                and all(m.fraction > 0.3 for m in meters))
+            path = out / f"{screen_name}-{width}x{height}.png"
+            if not kiosk.grab().save(str(path)):
                 raise OSError(f"could not write {path}")
-            widget.close()
-            widget.deleteLater()
             written.append(path)
+
+    try:
+        kiosk.show()
+        name = "welcome"
+        shoot(name)
+        steps: list[tuple[str, list[flow.Event], Callable[[], bool]]] = [
+            ("identify", [flow.Begin()], lambda: True),
+            ("consent", [flow.Identified("Ana Müller")], lambda: True),
+            ("device-check", [flow.AcceptConsent()],
+             lambda: kiosk.flow.state.devices is Devices.READY),
+            ("practice", [flow.DevicesConfirmed()], lambda: True),
+            ("question-prepare", [flow.SkipPractice()], lambda: True),
+            ("question-answer", [flow.StartAnswering()], lambda: True),
+            ("retake", [flow.Done()], lambda: True),
+        ]
+        for name, events, ready in steps:
+            for event in events:
+                kiosk.flow.handle(event)
+            wait_until(ready)
+            if name == "identify":
+                kiosk.identify.name.setText("Ana Mü")
+            shoot(name)
+        name = "thank-you"
+        kiosk.flow.handle(flow.Keep())
+        while kiosk.flow.state.screen is not Screen.THANK_YOU:
+            kiosk.flow.handle(flow.StartAnswering())
+            kiosk.flow.handle(flow.Done())
+            if kiosk.flow.state.screen is Screen.RETAKE:
+                kiosk.flow.handle(flow.Keep())
+        wait_until(lambda: not kiosk.flow.state.saving, timeout_s=60)
+        shoot(name)
+    finally:
+        kiosk.shutdown()
+        kiosk.close()
+        kiosk.deleteLater()
+        app.processEvents()
+        db.close()
     return written

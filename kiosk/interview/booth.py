@@ -1,0 +1,205 @@
+"""The booth: carries out the interview flow's effects on the devices, the engine and the store.
+
+Effects run one at a time, in order, on the booth's own worker thread, so a slow device or a
+merge never freezes the screen. What happened is reported back as flow events through
+`report`, which may be called from any thread (the window queues them to its own).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+from kiosk.capture.live import LiveSources
+from kiosk.capture.recorder import PartRecorder
+from kiosk.capture.session import (
+    NothingToMergeError,
+    SessionRecording,
+    check_disk_for_new_session,
+)
+from kiosk.capture.sources import SourceError
+from kiosk.config import Settings
+from kiosk.errors import KioskError
+from kiosk.interview import flow
+from kiosk.store.database import Database
+from kiosk.store.models import InterviewSession, SessionStatus
+from kiosk.store.sessions import create_session
+
+log = logging.getLogger(__name__)
+
+OpenSources = Callable[[], LiveSources]
+LIVE_TIMEOUT_S = 10.0
+WATCH_INTERVAL_S = 0.1
+UNEXPECTED = ("Something went wrong with this booth. Your answers so far are saved. "
+              "Please tell a member of staff.")
+
+
+class Booth:
+    def __init__(self, db: Database, settings: Settings, open_sources: OpenSources,
+                 report: Callable[[flow.Event], None]) -> None:
+        self._db, self._settings = db, settings
+        self._open_sources, self._report = open_sources, report
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="booth")
+        # Read by the preview and the level meter on the GUI thread: a reference swap.
+        self.sources: LiveSources | None = None
+        self.session_id: str | None = None
+        self._recording: SessionRecording | None = None
+        self._answer: PartRecorder | None = None
+        self._watching = threading.Event()
+
+    def carry_out(self, effect: flow.Effect) -> None:
+        self._worker.submit(self._run, effect)
+
+    def wait_idle(self, timeout_s: float | None = None) -> None:
+        """Block until every effect asked for so far has been carried out."""
+        self._worker.submit(lambda: None).result(timeout_s)
+
+    def shutdown(self) -> None:
+        """Keep whatever is being recorded (end the answer, save), then free the devices."""
+        self.wait_idle()
+        if self._answer is not None:
+            self._run(flow.EndAnswer())
+        if self._recording is not None:
+            self._run(flow.FinishSession())
+        self._run(flow.CloseDevices())
+        self._worker.shutdown(wait=True)
+
+    def _run(self, effect: flow.Effect) -> None:
+        handler = getattr(self, f"_{type(effect).__name__}")
+        try:
+            handler(effect)
+        except KioskError as exc:
+            log.warning("%s failed: %s", type(effect).__name__, exc)
+            self._report(flow.Failed(str(exc)))
+        except Exception:
+            log.exception("%s failed", type(effect).__name__)
+            self._report(flow.Failed(UNEXPECTED))
+
+    # -- devices ---------------------------------------------------------------------
+
+    def _OpenDevices(self, effect: flow.OpenDevices) -> None:
+        try:
+            sources = self._open_sources()
+        except SourceError as exc:
+            self._report(flow.DevicesMissing(str(exc)))
+            return
+        self.sources = sources
+        if not sources.wait_until_live(LIVE_TIMEOUT_S):
+            self._report(flow.DevicesMissing(_not_live_message(sources)))
+            return
+        self._report(flow.DevicesReady())
+        self._watch_devices(sources)
+
+    def _CloseDevices(self, effect: flow.CloseDevices) -> None:
+        sources, self.sources = self.sources, None
+        if sources is not None:
+            sources.close()
+
+    def _watch_devices(self, sources: LiveSources) -> None:
+        """Report a device lost between answers (during one, the recorder reports it)."""
+        def watch() -> None:
+            while self.sources is sources:
+                if (sources.camera_lost.is_set() or sources.microphone_lost.is_set()) and (
+                        self._answer is None):
+                    self._report(flow.DevicesMissing(_not_live_message(sources)))
+                    return
+                time.sleep(WATCH_INTERVAL_S)
+
+        threading.Thread(target=watch, name="device watch", daemon=True).start()
+
+    # -- the session row -------------------------------------------------------------
+
+    def _GiveConsent(self, effect: flow.GiveConsent) -> None:
+        check_disk_for_new_session(self._settings)
+        with self._db.session() as db, db.begin():
+            row = db.get(InterviewSession, effect.scheduled_id) if effect.scheduled_id else None
+            if row is None or row.status is not SessionStatus.SCHEDULED:
+                row = create_session(db, effect.candidate)
+            row.consent_at = datetime.now(UTC)
+            self.session_id = row.id
+
+    def _MarkDeclined(self, effect: flow.MarkDeclined) -> None:
+        with self._db.session() as db, db.begin():
+            row = db.get(InterviewSession, effect.scheduled_id)
+            if row is not None and row.status is SessionStatus.SCHEDULED:
+                row.status = SessionStatus.DECLINED
+
+    def _ReleaseSession(self, effect: flow.ReleaseSession) -> None:
+        """Nothing was recorded: the candidate may pick their name again later."""
+        session_id, self.session_id = self.session_id, None
+        if session_id is None:
+            return
+        with self._db.session() as db, db.begin():
+            row = db.get(InterviewSession, session_id)
+            if row is not None and row.status is SessionStatus.SCHEDULED:
+                row.consent_at = None
+
+    # -- answers -----------------------------------------------------------------------
+
+    def _StartAnswer(self, effect: flow.StartAnswer) -> None:
+        if self.sources is None or self.session_id is None:
+            raise KioskError(UNEXPECTED)
+        if self._recording is None:
+            recording = SessionRecording(self._db, self._settings, self.sources, self.session_id)
+            recording.begin()
+            self._recording = recording
+        self._answer = self._recording.start_answer(effect.index, effect.question)
+        self._watch_answer(self._answer)
+
+    def _watch_answer(self, answer: PartRecorder) -> None:
+        def watch() -> None:
+            while self._answer is answer:
+                if answer.finished():
+                    try:
+                        reason = answer.wait(0).reason
+                    except Exception as exc:
+                        log.warning("the answer's writer failed: %s", exc)
+                        reason = "failed"
+                    if self._answer is answer:
+                        self._report(flow.AnswerStopped(reason))
+                    return
+                time.sleep(WATCH_INTERVAL_S)
+
+        threading.Thread(target=watch, name="answer watch", daemon=True).start()
+
+    def _EndAnswer(self, effect: flow.EndAnswer) -> None:
+        if self._recording is None or self._answer is None:
+            return
+        self._answer = None
+        try:
+            self._recording.end_answer()
+        except Exception:
+            # The take is marked failed in the manifest and rebuilt from disk when finishing.
+            log.exception("ending the answer failed; what is on disk is kept")
+
+    def _FinishSession(self, effect: flow.FinishSession) -> None:
+        recording, self._recording = self._recording, None
+        self.session_id = None
+        if recording is None:
+            self._report(flow.Saved(ok=False, message="nothing was recorded"))
+            return
+        try:
+            recording.finish()
+        except NothingToMergeError as exc:
+            self._report(flow.Saved(ok=False, message=str(exc)))
+            return
+        except Exception as exc:
+            # The parts stay on disk, the session stays unfinished: recovery rebuilds it.
+            log.exception("saving the interview failed; recovery will rebuild it")
+            self._report(flow.Saved(ok=False, message=str(exc)))
+            return
+        self._report(flow.Saved(ok=True))
+
+
+def _not_live_message(sources: LiveSources) -> str:
+    if sources.error:
+        return f"{sources.error}. Please tell a member of staff."
+    if sources.latest_frame is None or sources.camera_lost.is_set():
+        return ("We cannot see a camera. Check that it is plugged in and not covered, "
+                "then press Retry. If it keeps happening, please tell a member of staff.")
+    return ("We cannot hear a microphone. Check that it is plugged in, then press Retry. "
+            "If it keeps happening, please tell a member of staff.")

@@ -1,0 +1,491 @@
+"""The candidate's interview as a state machine: events in, a new state and effects out.
+
+`InterviewFlow` alone changes the state. Screens send it the candidate's intents (Begin,
+Done, Keep, ...), the booth (kiosk.interview.booth) sends it what the devices and the engine
+did, and a clock sends Tick. It answers with Effects for the booth to carry out, so it can be
+tested without a window, a device or a clock.
+
+Rules worth knowing:
+- Every state sets its own deadlines on entry, so leaving a state cancels its timers: a
+  button and a timer can never both fire the same transition.
+- An event a state does not expect (a late "Done" after the time ran out) is logged and
+  ignored, never raised: the booth must not freeze.
+- An idle candidate goes back to Welcome. An answer being recorded is ended and kept, and the
+  answers given so far are saved; a session with no answer yet is released untouched.
+  While answering, the candidate's voice counts as activity (the booth reports it).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from kiosk.interview.question_sets import Question, QuestionSet
+
+log = logging.getLogger(__name__)
+
+
+class Screen(enum.StrEnum):
+    WELCOME = "welcome"
+    IDENTIFY = "identify"
+    CONSENT = "consent"
+    DEVICE_CHECK = "device-check"
+    PRACTICE = "practice"
+    PREPARE = "question-prepare"
+    ANSWER = "question-answer"
+    RETAKE = "retake"
+    THANK_YOU = "thank-you"
+    UNAVAILABLE = "unavailable"
+
+
+class Devices(enum.StrEnum):
+    CLOSED = "closed"
+    OPENING = "opening"
+    READY = "ready"
+    MISSING = "missing"
+
+
+# -- events: the candidate's intents ------------------------------------------------------
+
+@dataclass(frozen=True)
+class Begin:
+    """Welcome was touched, or a key pressed."""
+
+
+@dataclass(frozen=True)
+class Identified:
+    candidate: str  # already checked by kiosk.store.sessions.clean_candidate_name
+    scheduled_id: str | None = None  # a session a recruiter scheduled, if picked from the list
+
+
+@dataclass(frozen=True)
+class Back:
+    pass
+
+
+@dataclass(frozen=True)
+class AcceptConsent:
+    pass
+
+
+@dataclass(frozen=True)
+class DeclineConsent:
+    pass
+
+
+@dataclass(frozen=True)
+class Retry:
+    pass
+
+
+@dataclass(frozen=True)
+class DevicesConfirmed:
+    """"I can see and hear myself"."""
+
+
+@dataclass(frozen=True)
+class ChoosePractice:
+    pass
+
+
+@dataclass(frozen=True)
+class SkipPractice:
+    pass
+
+
+@dataclass(frozen=True)
+class StartAnswering:
+    pass
+
+
+@dataclass(frozen=True)
+class Done:
+    pass
+
+
+@dataclass(frozen=True)
+class Keep:
+    pass
+
+
+@dataclass(frozen=True)
+class TryAgain:
+    pass
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Any touch, key or (while answering) voice: the candidate is still there."""
+
+
+# -- events: time, devices and the engine --------------------------------------------------
+
+@dataclass(frozen=True)
+class Tick:
+    pass
+
+
+@dataclass(frozen=True)
+class DevicesReady:
+    pass
+
+
+@dataclass(frozen=True)
+class DevicesMissing:
+    message: str
+
+
+@dataclass(frozen=True)
+class AnswerStopped:
+    """The engine ended the answer itself (a device vanished, the disk filled up)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Saved:
+    """The interview is merged and committed (or left safely for recovery, with a message)."""
+
+    ok: bool
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The booth could not carry out an effect; `message` is for the candidate."""
+
+    message: str
+
+
+INTENTS = (Begin, Identified, Back, AcceptConsent, DeclineConsent, Retry, DevicesConfirmed,
+           ChoosePractice, SkipPractice, StartAnswering, Done, Keep, TryAgain, Activity)
+Event = (Begin | Identified | Back | AcceptConsent | DeclineConsent | Retry | DevicesConfirmed
+         | ChoosePractice | SkipPractice | StartAnswering | Done | Keep | TryAgain | Activity
+         | Tick | DevicesReady | DevicesMissing | AnswerStopped | Saved | Failed)
+
+
+# -- effects: what the booth is asked to do -------------------------------------------------
+
+@dataclass(frozen=True)
+class OpenDevices:
+    pass
+
+
+@dataclass(frozen=True)
+class CloseDevices:
+    pass
+
+
+@dataclass(frozen=True)
+class GiveConsent:
+    """Create the session (or take the scheduled one) and store the time of consent."""
+
+    candidate: str
+    scheduled_id: str | None
+
+
+@dataclass(frozen=True)
+class MarkDeclined:
+    scheduled_id: str
+
+
+@dataclass(frozen=True)
+class StartAnswer:
+    index: int
+    question: str
+
+
+@dataclass(frozen=True)
+class EndAnswer:
+    pass
+
+
+@dataclass(frozen=True)
+class FinishSession:
+    """Merge and commit what was recorded."""
+
+
+@dataclass(frozen=True)
+class ReleaseSession:
+    """The candidate left before any answer: nothing was recorded; free the session again."""
+
+
+Effect = (OpenDevices | CloseDevices | GiveConsent | MarkDeclined | StartAnswer | EndAnswer
+          | FinishSession | ReleaseSession)
+
+
+@dataclass(frozen=True)
+class Timing:
+    idle_s: float
+    thank_you_s: float
+
+
+@dataclass(frozen=True)
+class FlowState:
+    screen: Screen = Screen.WELCOME
+    candidate: str = ""
+    scheduled_id: str | None = None
+    consented: bool = False
+    devices: Devices = Devices.CLOSED
+    message: str = ""  # a device problem, a failure, or how the interview ended
+    practice: bool = False  # the question on screen is the practice question
+    practice_done: bool = False
+    question: int = 0
+    tries: int = 0  # takes of the current question recorded so far
+    answered: int = 0  # takes recorded in this session: >0 means there is something to save
+    recording: bool = False  # the booth is recording an answer now
+    saving: bool = False
+    entered_at: float = 0.0  # when this screen began (countdowns show the time since)
+    deadline: float | None = None  # this screen's own timer
+    idle_deadline: float | None = None
+
+
+class InterviewFlow:
+    """Owns the FlowState; `handle` turns one event into the next state and effects."""
+
+    def __init__(self, questions: QuestionSet, timing: Timing,
+                 now: Callable[[], float]) -> None:
+        self.questions, self.timing, self._now = questions, timing, now
+        self.state = FlowState(entered_at=now())
+        self._listeners: list[Callable[[FlowState], None]] = []
+        self._effect_sinks: list[Callable[[Effect], None]] = []
+        self._effects: list[Effect] = []  # collected while one event is handled
+
+    # napari-style: plain callbacks, told only when something really changed
+    def on_change(self, listener: Callable[[FlowState], None]) -> None:
+        self._listeners.append(listener)
+
+    def on_effect(self, sink: Callable[[Effect], None]) -> None:
+        self._effect_sinks.append(sink)
+
+    @property
+    def current_question(self) -> Question:
+        return self.current_question_of(self.state)
+
+    @property
+    def question_count(self) -> int:
+        return len(self.questions.questions)
+
+    def handle(self, event: Event) -> list[Effect]:
+        now = self._now()
+        before = self.state
+        effects: list[Effect] = []
+        self._effects = effects
+        state = before
+        if isinstance(event, INTENTS) and state.screen is not Screen.WELCOME:
+            state = replace(state, idle_deadline=now + self.timing.idle_s)
+        if isinstance(event, Tick):
+            state = self._tick(state, now)
+        elif isinstance(event, Activity):
+            pass
+        else:
+            handler = getattr(self, f"_on_{state.screen.name.lower()}")
+            next_state = handler(state, event, now)
+            if next_state is None:
+                log.info("ignored %s on the %s screen", type(event).__name__, state.screen)
+            else:
+                state = next_state
+        self.state = state
+        for effect in effects:
+            for sink in self._effect_sinks:
+                sink(effect)
+        if state != before:
+            for listener in self._listeners:
+                listener(state)
+        return effects
+
+    # -- moving between screens -------------------------------------------------------
+
+    def _enter(self, state: FlowState, screen: Screen, now: float, *,
+               deadline_s: float | None = None, **changes: object) -> FlowState:
+        idle = None if screen in (Screen.WELCOME, Screen.THANK_YOU) else (
+            state.idle_deadline or now + self.timing.idle_s)
+        idle = changes.pop("idle_deadline", idle)
+        return replace(state, screen=screen, entered_at=now, idle_deadline=idle,
+                       deadline=None if deadline_s is None else now + deadline_s, **changes)
+
+    def _welcome(self, state: FlowState, now: float, *, message: str = "") -> FlowState:
+        # Nothing of this candidate stays: a fresh state, with only the save still running.
+        return replace(FlowState(entered_at=now), saving=state.saving, message=message)
+
+    def _prepare(self, state: FlowState, now: float, *, question: int, practice: bool,
+                 tries: int) -> FlowState:
+        state = replace(state, question=question, practice=practice, tries=tries)
+        prepare_s = self.current_question_of(state).prepare_seconds
+        return self._enter(state, Screen.PREPARE, now, deadline_s=prepare_s)
+
+    def current_question_of(self, state: FlowState) -> Question:
+        if state.practice:
+            assert self.questions.practice is not None
+            return self.questions.practice
+        return self.questions.questions[state.question]
+
+    def _start_answer(self, state: FlowState, now: float) -> FlowState:
+        question = self.current_question_of(state)
+        recording = not state.practice
+        if recording:
+            self._effects.append(StartAnswer(state.question, question.text))
+        return self._enter(state, Screen.ANSWER, now, deadline_s=question.answer_seconds,
+                           tries=state.tries + 1, answered=state.answered + recording,
+                           recording=recording)
+
+    def _after_answer(self, state: FlowState, now: float, *, stopped: str | None) -> FlowState:
+        if state.recording:
+            self._effects.append(EndAnswer())
+        state = replace(state, recording=False)
+        if state.practice:
+            return self._enter(state, Screen.PRACTICE, now, practice=False, practice_done=True)
+        if stopped is not None:
+            return self._finish(state, now, message=_stopped_message(stopped))
+        if state.tries < self.current_question_of(state).tries:
+            return self._enter(state, Screen.RETAKE, now)
+        return self._next_question(state, now)
+
+    def _next_question(self, state: FlowState, now: float) -> FlowState:
+        if state.question + 1 < self.question_count:
+            return self._prepare(state, now, question=state.question + 1, practice=False,
+                                 tries=0)
+        return self._finish(state, now)
+
+    def _finish(self, state: FlowState, now: float, *, message: str = "") -> FlowState:
+        # Devices first: the camera light goes off while the interview is being saved.
+        self._effects.extend([CloseDevices(), FinishSession()])
+        return self._enter(replace(FlowState(), candidate=state.candidate), Screen.THANK_YOU,
+                           now, deadline_s=self.timing.thank_you_s, saving=True,
+                           message=message)
+
+    def _leave(self, state: FlowState, now: float) -> FlowState:
+        """The candidate walked away: keep what was recorded, free the booth, say nothing."""
+        if state.recording:
+            self._effects.append(EndAnswer())
+        if state.devices is not Devices.CLOSED:
+            self._effects.append(CloseDevices())
+        if state.answered:
+            self._effects.append(FinishSession())
+            state = replace(state, saving=True)
+        elif state.consented:
+            self._effects.append(ReleaseSession())
+        return self._welcome(state, now)
+
+    def _tick(self, state: FlowState, now: float) -> FlowState:
+        if state.deadline is not None and now >= state.deadline:
+            return self._deadline(state, now)
+        if state.idle_deadline is not None and now >= state.idle_deadline:
+            log.info("idle on the %s screen: back to Welcome", state.screen)
+            return self._leave(state, now)
+        return state
+
+    def _deadline(self, state: FlowState, now: float) -> FlowState:
+        if state.screen is Screen.PREPARE:
+            return self._start_answer(state, now)
+        if state.screen is Screen.ANSWER:
+            return self._after_answer(state, now, stopped=None)
+        if state.screen is Screen.THANK_YOU:
+            return self._welcome(state, now)
+        return replace(state, deadline=None)
+
+    # -- one handler per screen: return None for an event the screen does not expect ----
+
+    def _on_welcome(self, state: FlowState, event: Event, now: float) -> FlowState | None:
+        if isinstance(event, Begin):
+            return self._enter(replace(state, message=""), Screen.IDENTIFY, now)
+        return self._on_any(state, event)
+
+    def _on_identify(self, state: FlowState, event: Event, now: float) -> FlowState | None:
+        if isinstance(event, Identified):
+            return self._enter(state, Screen.CONSENT, now, candidate=event.candidate,
+                               scheduled_id=event.scheduled_id)
+        if isinstance(event, Back):
+            return self._welcome(state, now)
+        return self._on_any(state, event)
+
+    def _on_consent(self, state: FlowState, event: Event, now: float) -> FlowState | None:
+        if isinstance(event, AcceptConsent):
+            self._effects.extend([GiveConsent(state.candidate, state.scheduled_id),
+                                  OpenDevices()])
+            return self._enter(state, Screen.DEVICE_CHECK, now, consented=True,
+                               devices=Devices.OPENING)
+        if isinstance(event, DeclineConsent):
+            if state.scheduled_id is not None:
+                self._effects.append(MarkDeclined(state.scheduled_id))
+            return self._welcome(state, now)
+        if isinstance(event, Back):
+            return self._enter(state, Screen.IDENTIFY, now)
+        return self._on_any(state, event)
+
+    def _on_device_check(self, state: FlowState, event: Event, now: float) -> FlowState | None:
+        if isinstance(event, DevicesReady):
+            return replace(state, devices=Devices.READY, message="")
+        if isinstance(event, DevicesMissing):
+            return replace(state, devices=Devices.MISSING, message=event.message)
+        if isinstance(event, Retry) and state.devices is not Devices.OPENING:
+            self._effects.extend([CloseDevices(), OpenDevices()])
+            return replace(state, devices=Devices.OPENING, message="")
+        if isinstance(event, DevicesConfirmed) and state.devices is Devices.READY:
+            if self.questions.practice is not None:
+                return self._enter(state, Screen.PRACTICE, now)
+            return self._prepare(state, now, question=0, practice=False, tries=0)
+        return self._on_any(state, event)
+
+    def _on_practice(self, state: FlowState, event: Event, now: float) -> FlowState | None:
+        if isinstance(event, ChoosePractice):
+            return self._prepare(state, now, question=0, practice=True, tries=0)
+        if isinstance(event, SkipPractice):
+            return self._prepare(state, now, question=0, practice=False, tries=0)
+        return self._on_any(state, event)
+
+    def _on_prepare(self, state: FlowState, event: Event, now: float) -> FlowState | None:
+        if isinstance(event, StartAnswering):
+            return self._start_answer(state, now)
+        return self._on_any(state, event)
+
+    def _on_answer(self, state: FlowState, event: Event, now: float) -> FlowState | None:
+        if isinstance(event, Done):
+            return self._after_answer(state, now, stopped=None)
+        if isinstance(event, AnswerStopped) and state.recording:
+            return self._after_answer(state, now, stopped=event.reason)
+        return self._on_any(state, event)
+
+    def _on_retake(self, state: FlowState, event: Event, now: float) -> FlowState | None:
+        if isinstance(event, Keep):
+            return self._next_question(state, now)
+        if isinstance(event, TryAgain):
+            # The earlier take stays until the new one is recorded: the newest take wins.
+            return self._prepare(state, now, question=state.question, practice=False,
+                                 tries=state.tries)
+        return self._on_any(state, event)
+
+    def _on_thank_you(self, state: FlowState, event: Event, now: float) -> FlowState | None:
+        return self._on_any(state, event)
+
+    def _on_unavailable(self, state: FlowState, event: Event, now: float) -> FlowState | None:
+        if isinstance(event, Begin | Back):
+            return self._welcome(state, now)
+        return self._on_any(state, event)
+
+    def _on_any(self, state: FlowState, event: Event) -> FlowState | None:
+        """Reports that may arrive on any screen; None for anything else."""
+        if isinstance(event, Saved):
+            return replace(state, saving=False)
+        if isinstance(event, Failed):
+            return self._failed(state, event.message)
+        if isinstance(event, DevicesReady | DevicesMissing) and state.devices is Devices.OPENING:
+            ready = isinstance(event, DevicesReady)
+            return replace(state, devices=Devices.READY if ready else Devices.MISSING)
+        return None
+
+    def _failed(self, state: FlowState, message: str) -> FlowState:
+        now = self._now()
+        left = self._leave(state, now)  # keeps whatever was recorded
+        return self._enter(left, Screen.UNAVAILABLE, now, message=message,
+                           idle_deadline=now + self.timing.idle_s)
+
+
+def _stopped_message(reason: str) -> str:
+    what = {"camera lost": "The camera stopped working", "microphone lost":
+            "The microphone stopped working", "disk low": "This booth ran out of storage space"}
+    return (f"{what.get(reason, 'The recording stopped')}. Your answers up to that moment "
+            f"are saved. Please tell a member of staff.")
+

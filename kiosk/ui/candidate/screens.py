@@ -1,0 +1,509 @@
+"""The candidate's screens. Each shows the flow's state and emits the candidate's intents.
+
+A screen never changes the flow itself: it emits `intent` with a flow event, and the kiosk
+(kiosk.ui.candidate.kiosk) hands it to the flow. Every action is a KioskButton, so it can be
+touched, tabbed to and pressed with Space or Enter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.capture.frames import VideoFrame
+from kiosk.errors import InvalidInputError
+from kiosk.interview import flow
+from kiosk.interview.flow import Devices, FlowState, InterviewFlow
+from kiosk.store.sessions import clean_candidate_name
+from kiosk.ui.candidate.style import candidate_stylesheet
+from kiosk.ui.widgets.buttons import KioskButton
+from kiosk.ui.widgets.keyboard import OnScreenKeyboard
+from kiosk.ui.widgets.level_meter import LevelMeter
+from kiosk.ui.widgets.preview import CameraPreview
+
+MAX_SCHEDULED_SHOWN = 6
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    session_id: str
+    candidate: str
+    position: str | None
+
+
+class CandidateScreen(QWidget):
+    intent = Signal(object)
+
+    def show_state(self, state: FlowState, interview: InterviewFlow) -> None:
+        """Show `state`; called whenever it changes while this screen is on."""
+
+    def refresh(self, now: float) -> None:
+        """Called ten times a second while on screen: countdowns and meters."""
+
+    def first_focus(self) -> QWidget | None:
+        return None
+
+
+def label(text: str, role: str, *, wrap: bool = True,
+          align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft) -> QLabel:
+    widget = QLabel(text, objectName=role)
+    widget.setWordWrap(wrap)
+    widget.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
+    widget.setTextFormat(Qt.TextFormat.PlainText)  # names and questions are shown as typed
+    return widget
+
+
+def page(screen: QWidget) -> QVBoxLayout:
+    layout = QVBoxLayout(screen)
+    layout.setContentsMargins(72, 48, 72, 48)
+    layout.setSpacing(24)
+    return layout
+
+
+def button_row(*buttons: QWidget, align: str = "right") -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.setSpacing(24)
+    if align in ("right", "centre"):
+        row.addStretch(1)
+    for button in buttons:
+        row.addWidget(button)
+    if align in ("left", "centre"):
+        row.addStretch(1)
+    return row
+
+
+def clock_text(seconds: float) -> str:
+    whole = max(0, int(seconds + 0.999))  # 0.2 s left still reads 0:01
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+class WelcomeScreen(CandidateScreen):
+    def __init__(self) -> None:
+        super().__init__()
+        layout = page(self)
+        centre = Qt.AlignmentFlag.AlignHCenter
+        self.headline = label("Welcome", "headline", align=centre)
+        self.lead = label("This booth records a short video interview. It takes about "
+                          "15 minutes, and you can practise first.", "lead", align=centre)
+        self.start = KioskButton("Start", primary=True)
+        self.start.clicked.connect(lambda: self.intent.emit(flow.Begin()))
+        self.hint = label("Touch anywhere or press any key to start.", "hint", align=centre)
+        layout.addStretch(2)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.lead)
+        layout.addSpacing(24)
+        layout.addLayout(button_row(self.start, align="centre"))
+        layout.addWidget(self.hint)
+        layout.addStretch(3)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def set_lead(self, questions: int) -> None:
+        self.lead.setText(f"This booth records a short video interview: {questions} "
+                          f"question{'s' if questions != 1 else ''}, one at a time. "
+                          f"You can see yourself, and practise first.")
+
+    def first_focus(self) -> QWidget:
+        return self.start
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.intent.emit(flow.Begin())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not event.isAutoRepeat() and event.key() not in (Qt.Key.Key_Tab,
+                                                             Qt.Key.Key_Backtab):
+            self.intent.emit(flow.Begin())
+            return
+        super().keyPressEvent(event)
+
+
+class IdentifyScreen(CandidateScreen):
+    def __init__(self, scheduled: Callable[[], list[Scheduled]]) -> None:
+        super().__init__()
+        self._scheduled = scheduled
+        layout = page(self)
+        layout.addWidget(label("What is your name?", "headline"))
+        columns = QHBoxLayout()
+        columns.setSpacing(48)
+        layout.addLayout(columns, 1)
+
+        typed = QVBoxLayout()
+        typed.setSpacing(16)
+        typed.addWidget(label("Type your name as you gave it to us.", "lead"))
+        self.name = QLineEdit(placeholderText="Your name", maxLength=200)
+        self.name.setAccessibleName("Your name")
+        self.name.returnPressed.connect(self._submit)
+        self.name.textEdited.connect(lambda _text: self.problem.hide())
+        typed.addWidget(self.name)
+        self.problem = label("", "problem")
+        self.problem.hide()
+        typed.addWidget(self.problem)
+        self.keyboard = OnScreenKeyboard()
+        self.keyboard.typed.connect(self._type)
+        self.keyboard.backspace.connect(self.name.backspace)
+        typed.addWidget(self.keyboard)
+        typed.addStretch(1)
+        columns.addLayout(typed, 3)
+
+        self.picks = QVBoxLayout()
+        self.picks.setSpacing(12)
+        self.picks_title = label("Or find your name:", "lead")
+        self.picks.addWidget(self.picks_title)
+        self.pick_buttons: list[KioskButton] = []
+        self.picks.addStretch(1)
+        self.picks_column = QWidget()
+        self.picks_column.setLayout(self.picks)
+        columns.addWidget(self.picks_column, 2)
+
+        self.back = KioskButton("Back")
+        self.back.clicked.connect(lambda: self.intent.emit(flow.Back()))
+        self.next = KioskButton("Continue", primary=True)
+        self.next.clicked.connect(self._submit)
+        row = button_row(self.next)
+        row.insertWidget(0, self.back)
+        layout.addLayout(row)
+
+    def show_state(self, state: FlowState, interview: InterviewFlow) -> None:
+        if not state.candidate:
+            self.name.clear()
+        self.problem.hide()
+        for button in self.pick_buttons:
+            self.picks.removeWidget(button)
+            button.deleteLater()
+        self.pick_buttons = []
+        found = self._scheduled()[:MAX_SCHEDULED_SHOWN]
+        for n, entry in enumerate(found):
+            text = entry.candidate + (f"  ·  {entry.position}" if entry.position else "")
+            button = KioskButton(text)
+            button.setObjectName("scheduled")
+            button.setAccessibleName(f"I am {entry.candidate}")
+            button.clicked.connect(lambda _=False, e=entry: self.intent.emit(
+                flow.Identified(e.candidate, e.session_id)))
+            self.picks.insertWidget(1 + n, button)
+            self.pick_buttons.append(button)
+        self.picks_column.setVisible(bool(found))
+
+    def first_focus(self) -> QWidget:
+        return self.name
+
+    def _type(self, text: str) -> None:
+        current = self.name.text()
+        # Touch typing gives capitals at the start of each part of a name.
+        if text != " " and (not current or current[-1] in " -"):
+            text = text.upper()
+        elif text != " ":
+            text = text.lower()
+        self.name.insert(text)
+        self.problem.hide()
+
+    def _submit(self) -> None:
+        try:
+            name = clean_candidate_name(self.name.text())
+        except InvalidInputError as exc:
+            self.problem.setText(str(exc))
+            self.problem.show()
+            self.name.setFocus()
+            return
+        self.intent.emit(flow.Identified(name))
+
+
+class ConsentScreen(CandidateScreen):
+    def __init__(self) -> None:
+        super().__init__()
+        layout = page(self)
+        self.headline = label("Before we start", "headline")
+        layout.addWidget(self.headline)
+        self.text = label("", "consent", align=Qt.AlignmentFlag.AlignLeft)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.text.setContentsMargins(28, 24, 28, 24)
+        scroll = QScrollArea(objectName="card")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.text)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(label("Do you agree to be recorded?", "lead"))
+        self.decline = KioskButton("No, I do not agree")
+        self.decline.clicked.connect(lambda: self.intent.emit(flow.DeclineConsent()))
+        self.accept = KioskButton("I agree", primary=True)
+        self.accept.clicked.connect(lambda: self.intent.emit(flow.AcceptConsent()))
+        layout.addLayout(button_row(self.decline, self.accept))
+
+    def show_state(self, state: FlowState, interview: InterviewFlow) -> None:
+        self.headline.setText(f"Before we start, {state.candidate}" if state.candidate
+                              else "Before we start")
+        self.text.setText(interview.questions.consent)
+
+    def first_focus(self) -> QWidget:
+        return self.accept
+
+
+class DeviceCheckScreen(CandidateScreen):
+    def __init__(self, latest: Callable[[], VideoFrame | None],
+                 level: Callable[[], float]) -> None:
+        super().__init__()
+        self._level = level
+        layout = page(self)
+        layout.addWidget(label("Can you see and hear yourself?", "headline"))
+        body = QHBoxLayout()
+        body.setSpacing(48)
+        self.preview = CameraPreview(latest)
+        body.addWidget(self.preview, 3)
+        side = QVBoxLayout()
+        side.setSpacing(20)
+        self.lead = label("Sit so that your face is in the middle of the picture. "
+                          "Then say a few words: the bar moves when we hear you.", "lead")
+        side.addWidget(self.lead)
+        side.addSpacing(12)
+        side.addWidget(label("Microphone", "hint"))
+        self.meter = LevelMeter()
+        side.addWidget(self.meter)
+        self.status = label("Starting the camera and the microphone…", "hint")
+        side.addWidget(self.status)
+        self.problem = label("", "problem")
+        self.problem.hide()
+        side.addWidget(self.problem)
+        self.retry = KioskButton("Retry")
+        self.retry.clicked.connect(lambda: self.intent.emit(flow.Retry()))
+        self.retry.hide()
+        side.addWidget(self.retry, 0, Qt.AlignmentFlag.AlignLeft)
+        side.addStretch(1)
+        body.addLayout(side, 2)
+        layout.addLayout(body, 1)
+        self.confirm = KioskButton("I can see and hear myself", primary=True)
+        self.confirm.clicked.connect(lambda: self.intent.emit(flow.DevicesConfirmed()))
+        layout.addLayout(button_row(self.confirm))
+
+    def show_state(self, state: FlowState, interview: InterviewFlow) -> None:
+        missing = state.devices is Devices.MISSING
+        self.problem.setText(state.message)
+        self.problem.setVisible(missing)
+        self.retry.setVisible(missing)
+        self.status.setVisible(state.devices is Devices.OPENING)
+        self.confirm.setEnabled(state.devices is Devices.READY)
+        if state.devices is Devices.OPENING:
+            self.preview.clear()
+        if missing and not self.retry.hasFocus():
+            self.retry.setFocus()
+        elif state.devices is Devices.READY and not self.confirm.hasFocus():
+            self.confirm.setFocus()
+
+    def refresh(self, now: float) -> None:
+        self.meter.set_level(self._level())
+
+    def first_focus(self) -> QWidget:
+        return self.confirm if self.confirm.isEnabled() else self.retry
+
+
+class PracticeScreen(CandidateScreen):
+    def __init__(self) -> None:
+        super().__init__()
+        layout = page(self)
+        layout.addStretch(1)
+        self.headline = label("", "headline")
+        layout.addWidget(self.headline)
+        self.lead = label("", "lead")
+        layout.addWidget(self.lead)
+        layout.addSpacing(24)
+        self.practice = KioskButton("")
+        self.practice.clicked.connect(lambda: self.intent.emit(flow.ChoosePractice()))
+        self.start = KioskButton("Start the interview", primary=True)
+        self.start.clicked.connect(lambda: self.intent.emit(flow.SkipPractice()))
+        layout.addLayout(button_row(self.practice, self.start, align="left"))
+        layout.addStretch(2)
+
+    def show_state(self, state: FlowState, interview: InterviewFlow) -> None:
+        questions = interview.questions.questions
+        count = f"{len(questions)} question{'s' if len(questions) != 1 else ''}"
+        if state.practice_done:
+            self.headline.setText("That was the practice")
+            self.lead.setText(f"Nothing of it was recorded. The interview has {count}. "
+                              f"Each answer is recorded once you start it.")
+            self.practice.setText("Practise again")
+        else:
+            self.headline.setText("Ready for your interview?")
+            self.lead.setText(f"The interview has {count}. For each one you first get time "
+                              f"to think, then the recording starts. You can try a practice "
+                              f"question first: it is not recorded.")
+            self.practice.setText("Try a practice question")
+
+    def first_focus(self) -> QWidget:
+        return self.start
+
+
+class QuestionScreen(CandidateScreen):
+    """One question: preparing, answering (recording), then keep or try again."""
+
+    def __init__(self, latest: Callable[[], VideoFrame | None],
+                 level: Callable[[], float]) -> None:
+        super().__init__()
+        self._level = level
+        self._state: FlowState | None = None
+        layout = page(self)
+        self.progress = label("", "progress")
+        layout.addWidget(self.progress)
+        self.question = label("", "question")
+        layout.addWidget(self.question)
+        body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        body.setSpacing(48)
+        layout.addLayout(body, 1)
+
+        side = QVBoxLayout()
+        side.setSpacing(16)
+        self.status = label("", "countdown")
+        side.addWidget(self.status)
+        self.bar = QProgressBar(textVisible=False)
+        self.bar.setRange(0, 1000)
+        side.addWidget(self.bar)
+        self.meter = LevelMeter()
+        side.addWidget(self.meter)
+        self.hint = label("", "hint")
+        side.addWidget(self.hint)
+        side.addStretch(1)
+        body.addLayout(side, 2)
+        self.preview = CameraPreview(latest)
+        body.addWidget(self.preview, 3)
+
+        self.start = KioskButton("Start answering now", primary=True)
+        self.start.clicked.connect(lambda: self.intent.emit(flow.StartAnswering()))
+        self.done = KioskButton("Done", primary=True)
+        self.done.clicked.connect(lambda: self.intent.emit(flow.Done()))
+        self.again = KioskButton("Try again")
+        self.again.clicked.connect(lambda: self.intent.emit(flow.TryAgain()))
+        self.keep = KioskButton("Keep this answer", primary=True)
+        self.keep.clicked.connect(lambda: self.intent.emit(flow.Keep()))
+        layout.addLayout(button_row(self.again, self.keep, self.start, self.done))
+
+    def show_state(self, state: FlowState, interview: InterviewFlow) -> None:
+        self._state = state
+        question = interview.current_question_of(state)
+        mode = state.screen
+        if state.practice:
+            self.progress.setText("Practice question: not recorded")
+        else:
+            self.progress.setText(f"Question {state.question + 1} of "
+                                  f"{interview.question_count}")
+        self.question.setText(question.text)
+        preparing = mode is flow.Screen.PREPARE
+        answering = mode is flow.Screen.ANSWER
+        deciding = mode is flow.Screen.RETAKE
+        self.start.setVisible(preparing)
+        self.done.setVisible(answering)
+        self.keep.setVisible(deciding)
+        self.again.setVisible(deciding)
+        self.bar.setVisible(not deciding)
+        self.meter.setVisible(answering)
+        self.bar.setObjectName("recording-bar" if answering and state.recording else "")
+        self.bar.style().unpolish(self.bar)
+        self.bar.style().polish(self.bar)
+        self.status.setObjectName("recording" if answering and state.recording else "countdown")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+        if preparing:
+            self.hint.setText("Take a moment to think. The recording starts by itself when "
+                              "the time is up.")
+        elif answering:
+            self.hint.setText("Look at the camera and speak clearly. Press Done when you "
+                              "have finished.")
+        else:
+            left = question.tries - state.tries
+            self.status.setText("Happy with your answer?")
+            self.hint.setText(f"You can try again {left} more time{'s' if left != 1 else ''}. "
+                              f"A new answer replaces this one.")
+            self.again.setText(f"Try again ({left} left)")
+        button = {flow.Screen.PREPARE: self.start, flow.Screen.ANSWER: self.done}.get(
+            mode, self.keep)
+        button.setFocus()
+
+    def refresh(self, now: float) -> None:
+        state = self._state
+        if state is None or state.deadline is None:
+            return
+        total = max(0.001, state.deadline - state.entered_at)
+        left = max(0.0, state.deadline - now)
+        self.bar.setValue(round(1000 * left / total))
+        if state.screen is flow.Screen.PREPARE:
+            self.status.setText(f"Recording starts in {clock_text(left)}")
+        elif state.screen is flow.Screen.ANSWER:
+            self.meter.set_level(self._level())
+            prefix = "● Recording" if state.recording else "Practice"
+            self.status.setText(f"{prefix}  ·  {clock_text(left)} left")
+
+    def first_focus(self) -> QWidget:
+        return self.start if self.start.isVisible() else self.done
+
+
+class ThankYouScreen(CandidateScreen):
+    def __init__(self) -> None:
+        super().__init__()
+        layout = page(self)
+        centre = Qt.AlignmentFlag.AlignHCenter
+        layout.addStretch(2)
+        self.headline = label("Thank you", "headline", align=centre)
+        layout.addWidget(self.headline)
+        self.lead = label("", "lead", align=centre)
+        layout.addWidget(self.lead)
+        self.problem = label("", "problem", align=centre)
+        layout.addWidget(self.problem)
+        self.hint = label("You can leave the booth now. This screen goes back to the start "
+                          "by itself.", "hint", align=centre)
+        layout.addWidget(self.hint)
+        layout.addStretch(3)
+
+    def show_state(self, state: FlowState, interview: InterviewFlow) -> None:
+        self.headline.setText(f"Thank you, {state.candidate}" if state.candidate else "Thank you")
+        self.lead.setText("Saving your interview…" if state.saving
+                          else "Your interview is saved. The recruiters will be in touch.")
+        self.problem.setText(state.message)
+        self.problem.setVisible(bool(state.message))
+
+
+class UnavailableScreen(CandidateScreen):
+    def __init__(self) -> None:
+        super().__init__()
+        layout = page(self)
+        layout.addStretch(2)
+        layout.addWidget(label("Sorry, something went wrong", "headline"))
+        self.problem = label("", "problem")
+        layout.addWidget(self.problem)
+        self.back = KioskButton("Back to the start", primary=True)
+        self.back.clicked.connect(lambda: self.intent.emit(flow.Back()))
+        layout.addLayout(button_row(self.back, align="left"))
+        layout.addStretch(3)
+
+    def show_state(self, state: FlowState, interview: InterviewFlow) -> None:
+        self.problem.setText(state.message)
+
+    def first_focus(self) -> QWidget:
+        return self.back
+
+class OutOfServiceScreen(QWidget):
+    """In place of the interview when the booth cannot run one (a broken question set)."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__()
+        self.setObjectName("candidate")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.setStyleSheet(candidate_stylesheet(800))
+        layout = page(self)
+        layout.addStretch(2)
+        layout.addWidget(label("This booth is not ready yet", "headline"))
+        layout.addWidget(label("Please tell a member of staff.", "lead"))
+        self.problem = label(problem, "problem")
+        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.problem)
+        layout.addStretch(3)

@@ -1,0 +1,1 @@
+"""Small widgets the screens share: buttons, the camera preview, the level meter, a keyboard."""

@@ -1,0 +1,90 @@
+"""The candidate's own picture: the newest camera frame, mirrored, at most 30 times a second.
+
+It pulls the newest frame when its timer fires (latest wins): it never queues frames, and a
+slow paint only skips pictures, never slows the recording, which reads its own feed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import cv2
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPaintEvent
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from kiosk.capture.frames import VideoFrame
+
+MAX_FPS = 30
+BACKGROUND = QColor("#2b3440")
+CORNER_RADIUS = 16
+
+
+class CameraPreview(QWidget):
+    def __init__(self, latest: Callable[[], VideoFrame | None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._latest = latest
+        self._shown: VideoFrame | None = None
+        self._image: QImage | None = None
+        self.frames_shown = 0
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAccessibleName("Your camera picture")
+        self._timer = QTimer(self, interval=1000 // MAX_FPS)
+        self._timer.timeout.connect(self.pull)
+
+    def sizeHint(self) -> QSize:
+        return QSize(640, 360)
+
+    def showEvent(self, event) -> None:
+        self._timer.start()
+        self.pull()
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
+
+    def clear(self) -> None:
+        self._shown, self._image = None, None
+        self.update()
+
+    def pull(self) -> None:
+        frame = self._latest()
+        if frame is None or frame is self._shown:
+            return
+        self._shown = frame
+        target = self._target_size(frame.image.shape[1], frame.image.shape[0])
+        if target.isEmpty():
+            return
+        # Scale before mirroring and wrapping: a 720p frame becomes preview-sized at once.
+        small = cv2.resize(frame.image, (target.width(), target.height()),
+                           interpolation=cv2.INTER_AREA)
+        mirrored = cv2.flip(small, 1)  # like a mirror; the recording is not flipped
+        height, width = mirrored.shape[:2]
+        self._image = QImage(mirrored.data, width, height, mirrored.strides[0],
+                             QImage.Format.Format_BGR888).copy()
+        self.frames_shown += 1
+        self.update()
+
+    def _target_size(self, width: int, height: int) -> QSize:
+        ratio = self.devicePixelRatioF()
+        return QSize(width, height).scaled(self.size() * ratio,
+                                           Qt.AspectRatioMode.KeepAspectRatio)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        image = self._image
+        if image is None:
+            area = QRectF(self.rect())
+        else:
+            size = image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            # Top-aligned, level with the text beside it; centred across.
+            area = QRectF((self.width() - size.width()) / 2, 0, size.width(), size.height())
+        path = QPainterPath()
+        path.addRoundedRect(area, CORNER_RADIUS, CORNER_RADIUS)
+        painter.setClipPath(path)
+        painter.fillRect(area, BACKGROUND)
+        if image is not None:
+            painter.drawImage(area, image)

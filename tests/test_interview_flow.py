@@ -1,0 +1,321 @@
+"""The interview flow as a state machine: every transition, timeout and retake rule, no window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.interview import flow
+from kiosk.interview.flow import Devices, Screen
+from kiosk.interview.question_sets import Question, QuestionSet
+
+IDLE_S, THANKS_S = 60.0, 8.0
+
+
+def question_set(*questions: Question, practice: Question | None = None) -> QuestionSet:
+    return QuestionSet(name="t", title="Test", consent="We record you.",
+                       questions=questions, practice=practice, source=Path("t.toml"))
+
+
+Q1 = Question("First?", prepare_seconds=10, answer_seconds=30, retakes=1)
+Q2 = Question("Second?", prepare_seconds=5, answer_seconds=20, retakes=0)
+PRACTICE = Question("Practice?", prepare_seconds=3, answer_seconds=10, retakes=0)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def make(clock: Clock, *questions: Question, practice: Question | None = None
+         ) -> flow.InterviewFlow:
+    return flow.InterviewFlow(question_set(*(questions or (Q1, Q2)), practice=practice),
+                              flow.Timing(idle_s=IDLE_S, thank_you_s=THANKS_S), clock)
+
+
+def advance(machine: flow.InterviewFlow, clock: Clock, seconds: float) -> list[flow.Effect]:
+    clock.t += seconds
+    return machine.handle(flow.Tick())
+
+
+def to_device_check(machine: flow.InterviewFlow, scheduled_id: str | None = None) -> None:
+    machine.handle(flow.Begin())
+    machine.handle(flow.Identified("Ana Müller", scheduled_id))
+    machine.handle(flow.AcceptConsent())
+    machine.handle(flow.DevicesReady())
+
+
+def to_first_question(machine: flow.InterviewFlow) -> None:
+    to_device_check(machine)
+    machine.handle(flow.DevicesConfirmed())
+    if machine.state.screen is Screen.PRACTICE:
+        machine.handle(flow.SkipPractice())
+
+
+def test_the_whole_interview_in_order(clock: Clock) -> None:
+    machine = make(clock)
+    changes: list[Screen] = []
+    machine.on_change(lambda state: changes.append(state.screen))
+    sunk: list[flow.Effect] = []
+    machine.on_effect(sunk.append)
+
+    assert machine.handle(flow.Begin()) == []
+    assert machine.state.screen is Screen.IDENTIFY
+    machine.handle(flow.Identified("Ana Müller"))
+    assert machine.state.screen is Screen.CONSENT
+    assert machine.handle(flow.AcceptConsent()) == [
+        flow.GiveConsent("Ana Müller", None), flow.OpenDevices()]
+    assert (machine.state.screen, machine.state.devices) == (Screen.DEVICE_CHECK,
+                                                             Devices.OPENING)
+    assert machine.handle(flow.DevicesConfirmed()) == []  # not before the devices are live
+    assert machine.state.screen is Screen.DEVICE_CHECK
+    machine.handle(flow.DevicesReady())
+    machine.handle(flow.DevicesConfirmed())
+    assert machine.state.screen is Screen.PREPARE  # no practice question in this set
+    assert machine.current_question == Q1
+
+    assert advance(machine, clock, 9.9) == []
+    assert advance(machine, clock, 0.1) == [flow.StartAnswer(0, "First?")]
+    assert machine.state.screen is Screen.ANSWER and machine.state.recording
+    assert machine.handle(flow.Done()) == [flow.EndAnswer()]
+    assert machine.state.screen is Screen.RETAKE and machine.state.tries == 1
+    assert machine.handle(flow.Keep()) == []
+    assert (machine.state.screen, machine.state.question) == (Screen.PREPARE, 1)
+
+    assert machine.handle(flow.StartAnswering()) == [flow.StartAnswer(1, "Second?")]
+    # The answer limit ends it; Q2 allows no retake, and it is the last question.
+    assert advance(machine, clock, 20) == [flow.EndAnswer(), flow.CloseDevices(),
+                                           flow.FinishSession()]
+    assert machine.state.screen is Screen.THANK_YOU and machine.state.saving
+    assert machine.state.candidate == "Ana Müller"
+    machine.handle(flow.Saved(ok=True))
+    assert not machine.state.saving
+    advance(machine, clock, THANKS_S)
+    assert machine.state == flow.FlowState(entered_at=clock.t)  # nothing of Ana is left
+    assert sunk == [flow.GiveConsent("Ana Müller", None), flow.OpenDevices(),
+                    flow.StartAnswer(0, "First?"), flow.EndAnswer(), flow.StartAnswer(1, "Second?"),
+                    flow.EndAnswer(), flow.CloseDevices(), flow.FinishSession()]
+    assert changes[0] is Screen.IDENTIFY and changes[-1] is Screen.WELCOME
+
+
+def test_declining_records_nothing_and_marks_only_a_scheduled_session(clock: Clock) -> None:
+    machine = make(clock)
+    machine.handle(flow.Begin())
+    machine.handle(flow.Identified("Walk-in"))
+    assert machine.handle(flow.DeclineConsent()) == []
+    assert machine.state.screen is Screen.WELCOME and machine.state.candidate == ""
+
+    machine.handle(flow.Begin())
+    machine.handle(flow.Identified("Booked", "session-1"))
+    assert machine.handle(flow.DeclineConsent()) == [flow.MarkDeclined("session-1")]
+    assert machine.state.screen is Screen.WELCOME
+
+
+def test_back_from_identify_and_consent(clock: Clock) -> None:
+    machine = make(clock)
+    machine.handle(flow.Begin())
+    machine.handle(flow.Identified("Ana"))
+    machine.handle(flow.Back())
+    assert machine.state.screen is Screen.IDENTIFY
+    assert machine.handle(flow.Back()) == []
+    assert machine.state.screen is Screen.WELCOME
+
+
+def test_retakes_are_limited_and_counted(clock: Clock) -> None:
+    twice = Question("Q?", prepare_seconds=5, answer_seconds=10, retakes=2)
+    machine = make(clock, twice, Q2)
+    to_first_question(machine)
+    for attempt in (1, 2):
+        machine.handle(flow.StartAnswering())
+        machine.handle(flow.Done())
+        assert machine.state.screen is Screen.RETAKE
+        assert machine.state.tries == attempt
+        assert machine.handle(flow.TryAgain()) == []  # the earlier take stays until replaced
+        assert (machine.state.screen, machine.state.question) == (Screen.PREPARE, 0)
+    assert machine.handle(flow.StartAnswering()) == [flow.StartAnswer(0, "Q?")]
+    # Third try of three: no retake offered, straight on to the next question.
+    machine.handle(flow.Done())
+    assert (machine.state.screen, machine.state.question) == (Screen.PREPARE, 1)
+    assert machine.state.answered == 3
+
+
+def test_a_question_without_retakes_goes_straight_on(clock: Clock) -> None:
+    machine = make(clock, Q2, Q1)
+    to_first_question(machine)
+    machine.handle(flow.StartAnswering())
+    machine.handle(flow.Done())
+    assert (machine.state.screen, machine.state.question, machine.state.tries) == (
+        Screen.PREPARE, 1, 0)
+
+
+def test_timers_are_cancelled_when_their_screen_is_left(clock: Clock) -> None:
+    machine = make(clock)
+    to_first_question(machine)
+    clock.t += 9
+    machine.handle(flow.StartAnswering())  # one second before the preparation would end
+    assert advance(machine, clock, 1.5) == []  # the preparation timer did not fire again
+    assert machine.state.screen is Screen.ANSWER
+    assert advance(machine, clock, 28.5) == [flow.EndAnswer()]  # the answer's own 30 s
+    # A "Done" that arrives after the time ran out is ignored, not applied twice.
+    assert machine.handle(flow.Done()) == []
+    assert machine.state.screen is Screen.RETAKE
+
+
+def test_a_late_device_report_after_leaving_is_ignored(clock: Clock) -> None:
+    machine = make(clock)
+    machine.handle(flow.Begin())
+    machine.handle(flow.Identified("Ana"))
+    machine.handle(flow.AcceptConsent())
+    advance(machine, clock, IDLE_S)
+    assert machine.state.screen is Screen.WELCOME
+    assert machine.handle(flow.DevicesReady()) == []
+    assert machine.state == flow.FlowState(entered_at=clock.t)
+
+
+def test_idle_before_consent_returns_to_welcome_with_no_effects(clock: Clock) -> None:
+    machine = make(clock)
+    machine.handle(flow.Begin())
+    assert advance(machine, clock, IDLE_S - 1) == []
+    machine.handle(flow.Activity())  # a touch keeps the candidate's screen
+    assert advance(machine, clock, IDLE_S - 1) == []
+    assert machine.state.screen is Screen.IDENTIFY
+    assert advance(machine, clock, 1) == []
+    assert machine.state.screen is Screen.WELCOME
+
+
+def test_idle_after_consent_releases_the_session_and_the_devices(clock: Clock) -> None:
+    machine = make(clock)
+    to_device_check(machine)
+    assert advance(machine, clock, IDLE_S) == [flow.CloseDevices(), flow.ReleaseSession()]
+    assert machine.state.screen is Screen.WELCOME
+
+
+def test_idle_mid_answer_ends_the_answer_and_keeps_it(clock: Clock) -> None:
+    long_answer = Question("Long?", prepare_seconds=5, answer_seconds=600, retakes=1)
+    machine = make(clock, long_answer, Q2)
+    to_first_question(machine)
+    machine.handle(flow.StartAnswering())
+    clock.t += IDLE_S - 10
+    machine.handle(flow.Activity())  # the candidate's voice
+    assert advance(machine, clock, IDLE_S - 1) == []
+    assert advance(machine, clock, 1) == [flow.EndAnswer(), flow.CloseDevices(),
+                                          flow.FinishSession()]
+    assert machine.state.screen is Screen.WELCOME and machine.state.saving
+    assert machine.state.candidate == ""
+    machine.handle(flow.Saved(ok=True))
+    assert not machine.state.saving
+
+
+def test_idle_on_the_retake_screen_keeps_the_take(clock: Clock) -> None:
+    machine = make(clock)
+    to_first_question(machine)
+    machine.handle(flow.StartAnswering())
+    machine.handle(flow.Done())
+    assert machine.state.screen is Screen.RETAKE
+    assert advance(machine, clock, IDLE_S) == [flow.CloseDevices(), flow.FinishSession()]
+    assert machine.state.screen is Screen.WELCOME
+
+
+def test_a_walked_away_candidate_is_not_recorded_question_after_question(clock: Clock) -> None:
+    machine = make(clock, *[Question(f"Q{n}?", 10, 30, 0) for n in range(5)])
+    to_first_question(machine)
+    effects: list[flow.Effect] = []
+    for _ in range(200):
+        effects += advance(machine, clock, 1)
+    starts = [e for e in effects if isinstance(e, flow.StartAnswer)]
+    assert len(starts) == 2  # Q1 and Q2 start on their own; the silence ends Q2 and the session
+    assert machine.state.screen is Screen.WELCOME
+    assert flow.FinishSession() in effects
+
+
+def test_prepare_time_zero_starts_the_answer_at_once(clock: Clock) -> None:
+    machine = make(clock, Question("Now?", prepare_seconds=0, answer_seconds=10, retakes=0))
+    to_first_question(machine)
+    assert advance(machine, clock, 0) == [flow.StartAnswer(0, "Now?")]
+
+
+def test_practice_is_never_recorded(clock: Clock) -> None:
+    machine = make(clock, practice=PRACTICE)
+    to_device_check(machine)
+    machine.handle(flow.DevicesConfirmed())
+    assert machine.state.screen is Screen.PRACTICE and not machine.state.practice_done
+    machine.handle(flow.ChoosePractice())
+    assert machine.current_question == PRACTICE
+    assert advance(machine, clock, 3) == []  # the practice answer starts, unrecorded
+    assert machine.state.screen is Screen.ANSWER and not machine.state.recording
+    assert advance(machine, clock, 10) == []
+    assert machine.state.screen is Screen.PRACTICE and machine.state.practice_done
+    assert machine.state.answered == 0
+    machine.handle(flow.SkipPractice())
+    assert (machine.state.screen, machine.current_question) == (Screen.PREPARE, Q1)
+    assert machine.handle(flow.StartAnswering()) == [flow.StartAnswer(0, "First?")]
+
+
+def test_a_missing_device_can_be_retried(clock: Clock) -> None:
+    machine = make(clock)
+    machine.handle(flow.Begin())
+    machine.handle(flow.Identified("Ana"))
+    machine.handle(flow.AcceptConsent())
+    assert machine.handle(flow.Retry()) == []  # still opening: nothing to retry yet
+    machine.handle(flow.DevicesMissing("We cannot see a camera."))
+    assert (machine.state.devices, machine.state.message) == (Devices.MISSING,
+                                                              "We cannot see a camera.")
+    assert machine.handle(flow.DevicesConfirmed()) == []
+    assert machine.handle(flow.Retry()) == [flow.CloseDevices(), flow.OpenDevices()]
+    assert machine.state.devices is Devices.OPENING and machine.state.message == ""
+    machine.handle(flow.DevicesReady())
+    machine.handle(flow.DevicesConfirmed())
+    assert machine.state.screen is Screen.PREPARE
+
+
+def test_the_engine_stopping_an_answer_saves_and_says_why(clock: Clock) -> None:
+    machine = make(clock)
+    to_first_question(machine)
+    machine.handle(flow.StartAnswering())
+    assert machine.handle(flow.AnswerStopped("camera lost")) == [
+        flow.EndAnswer(), flow.CloseDevices(), flow.FinishSession()]
+    assert machine.state.screen is Screen.THANK_YOU
+    assert "camera stopped working" in machine.state.message
+    assert "saved" in machine.state.message
+
+
+def test_a_failure_shows_a_message_and_keeps_what_was_recorded(clock: Clock) -> None:
+    machine = make(clock)
+    to_first_question(machine)
+    machine.handle(flow.StartAnswering())
+    effects = machine.handle(flow.Failed("The disk is full."))
+    assert effects == [flow.EndAnswer(), flow.CloseDevices(), flow.FinishSession()]
+    assert (machine.state.screen, machine.state.message) == (Screen.UNAVAILABLE,
+                                                             "The disk is full.")
+    machine.handle(flow.Begin())
+    assert machine.state.screen is Screen.WELCOME
+
+
+def test_a_failure_before_any_answer_releases_the_session(clock: Clock) -> None:
+    machine = make(clock)
+    machine.handle(flow.Begin())
+    machine.handle(flow.Identified("Ana"))
+    machine.handle(flow.AcceptConsent())
+    assert machine.handle(flow.Failed("Not enough free disk.")) == [
+        flow.CloseDevices(), flow.ReleaseSession()]
+    assert machine.state.screen is Screen.UNAVAILABLE
+    advance(machine, clock, IDLE_S)
+    assert machine.state.screen is Screen.WELCOME
+
+
+@pytest.mark.parametrize("event", [flow.Done(), flow.Keep(), flow.TryAgain(),
+                                   flow.StartAnswering(), flow.AcceptConsent(),
+                                   flow.AnswerStopped("disk low"), flow.DevicesConfirmed()])
+def test_unexpected_events_on_welcome_are_ignored(clock: Clock, event: flow.Event) -> None:
+    machine = make(clock)
+    assert machine.handle(event) == []
+    assert machine.state == flow.FlowState(entered_at=clock.t)
