@@ -69,20 +69,22 @@ def _candidate_screens(settings: Settings, out: Path) -> list[Path]:
             app.processEvents()
             time.sleep(0.01)
 
+    def drawn_since(previews: list, shown: list[int], settle: float) -> Callable[[], bool]:
+        # A preview redraws at the new size with its next frame; a meter is shot while the
+        # synthetic microphone beeps, as it would move with a voice.
+        meters = [m for m in (kiosk.device_check.meter, kiosk.question.meter)
+                  if m.isVisibleTo(kiosk)]
+        return lambda: time.monotonic() > settle and all(
+            p.frames_shown > n for p, n in zip(previews, shown, strict=True)) and all(
+            m.fraction > 0.3 for m in meters)
+
     def shoot(screen_name: str) -> None:
         for width, height in SIZES:
             kiosk.resize(width, height)
             previews = [p for p in (kiosk.device_check.preview, kiosk.question.preview)
                         if p.isVisibleTo(kiosk)]
-            meters = [m for m in (kiosk.device_check.meter, kiosk.question.meter)
-                      if m.isVisibleTo(kiosk)]
-            shown = [p.frames_shown for p in previews]
-            settle = time.monotonic() + 0.3
-            # A preview redraws at the new size with its next frame; a meter is shot while
-            # the synthetic microphone beeps, as it would move with a voice.
-            wait_until(lambda: time.monotonic() > settle and all(
-                p.frames_shown > n for p, n in zip(previews, shown, strict=True))
-                and all(m.fraction > 0.3 for m in meters))
+            wait_until(drawn_since(previews, [p.frames_shown for p in previews],
+                                   time.monotonic() + 0.3))
             path = out / f"{screen_name}-{width}x{height}.png"
             if not kiosk.grab().save(str(path)):
                 raise OSError(f"could not write {path}")

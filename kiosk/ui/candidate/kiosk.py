@@ -46,6 +46,7 @@ class CandidateKiosk(QWidget):
         self.setObjectName("candidate")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self._db, self._clock, self._style_height = db, clock, 0
+        self._shown_entered_at: float | None = None
         self.flow = InterviewFlow(
             questions, Timing(idle_s=settings.interview.idle_seconds,
                               thank_you_s=settings.interview.thank_you_seconds), clock)
@@ -111,9 +112,12 @@ class CandidateKiosk(QWidget):
 
     def _show(self, state: FlowState) -> None:
         screen = self._screens[state.screen]
-        screen.show_state(state, self.flow)
-        if self._stack.currentWidget() is not screen:
-            self._stack.setCurrentWidget(screen)
+        # Every screen (and each mode of the question screen) sets its own entry time.
+        entered = state.entered_at != self._shown_entered_at
+        self._shown_entered_at = state.entered_at
+        screen.show_state(state, self.flow, entered)
+        self._stack.setCurrentWidget(screen)
+        if entered:
             focus = screen.first_focus()
             if focus is not None:
                 focus.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -48,8 +48,8 @@ class Scheduled:
 class CandidateScreen(QWidget):
     intent = Signal(object)
 
-    def show_state(self, state: FlowState, interview: InterviewFlow) -> None:
-        """Show `state`; called whenever it changes while this screen is on."""
+    def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
+        """Show `state`; called whenever it changes, `entered` when its screen just began."""
 
     def refresh(self, now: float) -> None:
         """Called ten times a second while on screen: countdowns and meters."""
@@ -176,7 +176,9 @@ class IdentifyScreen(CandidateScreen):
         row.insertWidget(0, self.back)
         layout.addLayout(row)
 
-    def show_state(self, state: FlowState, interview: InterviewFlow) -> None:
+    def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
+        if not entered:
+            return
         if not state.candidate:
             self.name.clear()
         self.problem.hide()
@@ -243,7 +245,7 @@ class ConsentScreen(CandidateScreen):
         self.accept.clicked.connect(lambda: self.intent.emit(flow.AcceptConsent()))
         layout.addLayout(button_row(self.decline, self.accept))
 
-    def show_state(self, state: FlowState, interview: InterviewFlow) -> None:
+    def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
         self.headline.setText(f"Before we start, {state.candidate}" if state.candidate
                               else "Before we start")
         self.text.setText(interview.questions.consent)
@@ -257,6 +259,7 @@ class DeviceCheckScreen(CandidateScreen):
                  level: Callable[[], float]) -> None:
         super().__init__()
         self._level = level
+        self._devices: Devices | None = None
         layout = page(self)
         layout.addWidget(label("Can you see and hear yourself?", "headline"))
         body = QHBoxLayout()
@@ -288,19 +291,21 @@ class DeviceCheckScreen(CandidateScreen):
         self.confirm.clicked.connect(lambda: self.intent.emit(flow.DevicesConfirmed()))
         layout.addLayout(button_row(self.confirm))
 
-    def show_state(self, state: FlowState, interview: InterviewFlow) -> None:
+    def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
         missing = state.devices is Devices.MISSING
         self.problem.setText(state.message)
         self.problem.setVisible(missing)
         self.retry.setVisible(missing)
         self.status.setVisible(state.devices is Devices.OPENING)
         self.confirm.setEnabled(state.devices is Devices.READY)
-        if state.devices is Devices.OPENING:
-            self.preview.clear()
-        if missing and not self.retry.hasFocus():
-            self.retry.setFocus()
-        elif state.devices is Devices.READY and not self.confirm.hasFocus():
-            self.confirm.setFocus()
+        if state.devices is not self._devices:
+            self._devices = state.devices
+            if state.devices is Devices.OPENING:
+                self.preview.clear()
+            elif missing:
+                self.retry.setFocus()
+            elif state.devices is Devices.READY:
+                self.confirm.setFocus()
 
     def refresh(self, now: float) -> None:
         self.meter.set_level(self._level())
@@ -326,7 +331,7 @@ class PracticeScreen(CandidateScreen):
         layout.addLayout(button_row(self.practice, self.start, align="left"))
         layout.addStretch(2)
 
-    def show_state(self, state: FlowState, interview: InterviewFlow) -> None:
+    def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
         questions = interview.questions.questions
         count = f"{len(questions)} question{'s' if len(questions) != 1 else ''}"
         if state.practice_done:
@@ -388,7 +393,7 @@ class QuestionScreen(CandidateScreen):
         self.keep.clicked.connect(lambda: self.intent.emit(flow.Keep()))
         layout.addLayout(button_row(self.again, self.keep, self.start, self.done))
 
-    def show_state(self, state: FlowState, interview: InterviewFlow) -> None:
+    def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
         self._state = state
         question = interview.current_question_of(state)
         mode = state.screen
@@ -425,9 +430,6 @@ class QuestionScreen(CandidateScreen):
             self.hint.setText(f"You can try again {left} more time{'s' if left != 1 else ''}. "
                               f"A new answer replaces this one.")
             self.again.setText(f"Try again ({left} left)")
-        button = {flow.Screen.PREPARE: self.start, flow.Screen.ANSWER: self.done}.get(
-            mode, self.keep)
-        button.setFocus()
 
     def refresh(self, now: float) -> None:
         state = self._state
@@ -444,7 +446,8 @@ class QuestionScreen(CandidateScreen):
             self.status.setText(f"{prefix}  ·  {clock_text(left)} left")
 
     def first_focus(self) -> QWidget:
-        return self.start if self.start.isVisible() else self.done
+        return {flow.Screen.PREPARE: self.start, flow.Screen.ANSWER: self.done}.get(
+            self._state.screen if self._state else flow.Screen.PREPARE, self.keep)
 
 
 class ThankYouScreen(CandidateScreen):
@@ -464,7 +467,7 @@ class ThankYouScreen(CandidateScreen):
         layout.addWidget(self.hint)
         layout.addStretch(3)
 
-    def show_state(self, state: FlowState, interview: InterviewFlow) -> None:
+    def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
         self.headline.setText(f"Thank you, {state.candidate}" if state.candidate else "Thank you")
         self.lead.setText("Saving your interview…" if state.saving
                           else "Your interview is saved. The recruiters will be in touch.")
@@ -485,7 +488,7 @@ class UnavailableScreen(CandidateScreen):
         layout.addLayout(button_row(self.back, align="left"))
         layout.addStretch(3)
 
-    def show_state(self, state: FlowState, interview: InterviewFlow) -> None:
+    def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
         self.problem.setText(state.message)
 
     def first_focus(self) -> QWidget:

@@ -45,6 +45,15 @@ class CameraPreview(QWidget):
         self._timer.stop()
         super().hideEvent(event)
 
+    @property
+    def shown_frame(self) -> VideoFrame | None:
+        return self._shown
+
+    @property
+    def shown_image(self) -> QImage | None:
+        """What is painted: the newest frame, scaled and mirrored."""
+        return self._image
+
     def clear(self) -> None:
         self._shown, self._image = None, None
         self.update()
