@@ -18,7 +18,7 @@ from kiosk.config import Settings, load_settings
 
 SIZES = ((1280, 800), (1920, 1080))
 CANDIDATE_SCREENS = ("welcome", "identify", "consent", "device-check", "practice",
-                     "question-prepare", "question-answer", "retake", "thank-you")
+                     "question-prepare", "question-answer", "retake", "thank-you", "unavailable")
 SCHEDULED_DEMO = (("Ana Müller", "Support engineer"), ("Kwame Mensah", "Support engineer"),
                   ("Zoë O'Brien", "Team lead"))
 
@@ -119,6 +119,11 @@ def _candidate_screens(settings: Settings, out: Path) -> list[Path]:
             if kiosk.flow.state.screen is Screen.RETAKE:
                 kiosk.flow.handle(flow.Keep())
         wait_until(lambda: not kiosk.flow.state.saving, timeout_s=60)
+        shoot(name)
+        name = "unavailable"
+        kiosk.flow.handle(flow.Begin())
+        kiosk.flow.handle(flow.Failed(
+            "Not enough free disk to record an interview: 0.4 GB free, 1.9 GB needed."))
         shoot(name)
     finally:
         kiosk.shutdown()

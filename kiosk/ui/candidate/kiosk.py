@@ -56,7 +56,7 @@ class CandidateKiosk(QWidget):
         self.flow.on_effect(self.booth.carry_out)
 
         self.welcome = screens.WelcomeScreen()
-        self.welcome.set_lead(len(questions.questions))
+        self.welcome.set_lead(len(questions.questions), practice=questions.practice is not None)
         self.identify = screens.IdentifyScreen(self._scheduled)
         self.consent = screens.ConsentScreen()
         self.device_check = screens.DeviceCheckScreen(self._latest_frame, self._level)

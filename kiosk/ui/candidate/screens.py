@@ -104,17 +104,23 @@ class WelcomeScreen(CandidateScreen):
         self.hint = label("Touch anywhere or press any key to start.", "hint", align=centre)
         layout.addStretch(2)
         layout.addWidget(self.headline)
-        layout.addWidget(self.lead)
+        # Short lines read more easily than one across a wide screen. Stretches, not an
+        # alignment: an aligned word-wrapped label shrinks to a sliver and clips its text.
+        narrower = QHBoxLayout()
+        narrower.addStretch(1)
+        narrower.addWidget(self.lead, 5)
+        narrower.addStretch(1)
+        layout.addLayout(narrower)
         layout.addSpacing(24)
         layout.addLayout(button_row(self.start, align="centre"))
         layout.addWidget(self.hint)
         layout.addStretch(3)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
-    def set_lead(self, questions: int) -> None:
+    def set_lead(self, questions: int, *, practice: bool) -> None:
         self.lead.setText(f"This booth records a short video interview: {questions} "
-                          f"question{'s' if questions != 1 else ''}, one at a time. "
-                          f"You can see yourself, and practise first.")
+                          f"question{'s' if questions != 1 else ''}, one at a time. You can "
+                          f"see yourself{', and practise first' if practice else ''}.")
 
     def first_focus(self) -> QWidget:
         return self.start
@@ -374,6 +380,10 @@ class QuestionScreen(CandidateScreen):
         self.bar = QProgressBar(textVisible=False)
         self.bar.setRange(0, 1000)
         side.addWidget(self.bar)
+        side.addSpacing(8)
+        # Named, so it is not taken for a second countdown bar.
+        self.meter_label = label("Microphone", "hint")
+        side.addWidget(self.meter_label)
         self.meter = LevelMeter()
         side.addWidget(self.meter)
         self.hint = label("", "hint")
@@ -412,6 +422,7 @@ class QuestionScreen(CandidateScreen):
         self.again.setVisible(deciding)
         self.bar.setVisible(not deciding)
         self.meter.setVisible(answering)
+        self.meter_label.setVisible(answering)
         self.bar.setObjectName("recording-bar" if answering and state.recording else "")
         self.bar.style().unpolish(self.bar)
         self.bar.style().polish(self.bar)
@@ -480,7 +491,9 @@ class UnavailableScreen(CandidateScreen):
         super().__init__()
         layout = page(self)
         layout.addStretch(2)
-        layout.addWidget(label("Sorry, something went wrong", "headline"))
+        layout.addWidget(label("Sorry, this booth cannot go on", "headline"))
+        layout.addWidget(label("Please tell a member of staff. Anything you already answered "
+                               "is kept.", "lead"))
         self.problem = label("", "problem")
         layout.addWidget(self.problem)
         self.back = KioskButton("Back to the start", primary=True)
