@@ -13,6 +13,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from kiosk.store.audit import append_event
 from kiosk.store.database import alembic_config, current_revision, head_revision, open_database
 from kiosk.store.models import (
     AuditEvent,
@@ -107,7 +108,7 @@ def test_every_table_takes_a_row_and_deleting_a_session_removes_its_rows(
             session.notes.append(Note(time_ms=5, text="clear answer", author=operator))
             session.ratings.append(Rating(question_index=None, score=4, operator_id=operator.id))
             session.views.append(RecordingView(operator_id=operator.id, watched_ms=12000))
-            s.add(AuditEvent(action="export", operator_name="Rita", session_id=session.id))
+            append_event(s, "exported", operator_name="Rita", session_id=session.id)
             session_id = session.id
         with db.session() as s, s.begin():
             s.delete(get_session(s, session_id))
