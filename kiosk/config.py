@@ -49,12 +49,21 @@ class RecordingSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class ReviewSettings:
+    """[review] in the settings file: the recruiter's side."""
+
+    idle_lock_minutes: int = 5  # back to the kiosk after this long without a touch or a key
+    retention_days: int = 0  # sessions older than this are deleted; 0 keeps them for ever
+
+
+@dataclasses.dataclass(frozen=True)
 class FileSettings:
     """The keys a settings file may hold. A key not declared here is refused."""
 
     recordings_dir: str | None = None
     database_url: str | None = None
     recording: RecordingSettings = dataclasses.field(default_factory=RecordingSettings)
+    review: ReviewSettings = dataclasses.field(default_factory=ReviewSettings)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,6 +75,7 @@ class Settings:
     recordings_dir: Path
     database_url: str
     recording: RecordingSettings = dataclasses.field(default_factory=RecordingSettings)
+    review: ReviewSettings = dataclasses.field(default_factory=ReviewSettings)
 
     @property
     def database_url_for_display(self) -> str:
@@ -114,6 +124,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         recordings_dir=recordings_dir,
         database_url=database_url,
         recording=_check_recording(from_file.recording, config_file),
+        review=_check_review(from_file.review, config_file),
     )
 
 
@@ -123,12 +134,7 @@ def _check_recording(recording: RecordingSettings, path: Path) -> RecordingSetti
         "sample_rate": (8_000, 192_000), "disk_reserve_mb": (0, 10**7),
         "longest_interview_minutes": (1, 24 * 60), "mb_per_minute": (1, 10_000),
     }
-    for key, (low, high) in limits.items():
-        value = getattr(recording, key)
-        if not low <= value <= high:
-            raise ConfigError(
-                f"'recording.{key}' in {path} must be between {low} and {high}, not {value}."
-            )
+    _check_ranges(recording, limits, "recording", path)
     unit = sync_unit_frames(recording.fps, recording.sample_rate)
     if unit is None:
         raise ConfigError(
@@ -141,6 +147,22 @@ def _check_recording(recording: RecordingSettings, path: Path) -> RecordingSetti
         raise ConfigError(f"'recording.width' and 'recording.height' in {path} must be even "
                           f"(H.264 with 4:2:0 colour needs it).")
     return recording
+
+
+def _check_review(review: ReviewSettings, path: Path) -> ReviewSettings:
+    limits = {"idle_lock_minutes": (1, 24 * 60), "retention_days": (0, 100 * 365)}
+    _check_ranges(review, limits, "review", path)
+    return review
+
+
+def _check_ranges(table: object, limits: dict[str, tuple[int, int]], name: str,
+                  path: Path) -> None:
+    for key, (low, high) in limits.items():
+        value = getattr(table, key)
+        if not low <= value <= high:
+            raise ConfigError(
+                f"'{name}.{key}' in {path} must be between {low} and {high}, not {value}."
+            )
 
 
 def _absolute(path: Path) -> Path:
