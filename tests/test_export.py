@@ -127,3 +127,19 @@ def test_the_export_command(recorded, tmp_path: Path, capsys) -> None:
     assert hashlib.sha256(Path(out["video"]).read_bytes()).hexdigest() == out["sha256"]
     assert main(["sessions", "export", "no-such-id", str(tmp_path)]) == 1
     assert "no-such-id" in capsys.readouterr().err
+
+
+def test_a_write_that_fails_is_said_plainly_and_leaves_nothing(recorded, tmp_path: Path,
+                                                               capsys) -> None:
+    settings, db, session_id = recorded
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    with db.session() as s:
+        row = get_session(s, session_id)
+        stem = export_stem(row.candidate_name, row.recording_created_at.isoformat(), session_id)
+    (usb / f"{stem}.mp4.partial").mkdir()  # something in the way: the copy cannot be written
+    with pytest.raises(ExportError, match=r"Writing to .* failed: .*Nothing was exported"):
+        export_session(db, settings, session_id, usb, exported_by="Rita")
+    assert sorted(p.name for p in usb.iterdir()) == [f"{stem}.mp4.partial"]
+    assert main(["sessions", "export", session_id, str(usb)]) == 1
+    assert "Traceback" not in capsys.readouterr().err

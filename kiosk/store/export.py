@@ -10,6 +10,7 @@ wrong copy never carries the final name.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -98,10 +99,14 @@ def export_session(
         os.replace(partial, video)
         _write_json(sidecar, sidecar_data)
         sync_folder(destination)
-    except BaseException:
+    except BaseException as exc:
         # A video without its sidecar would look like a whole export: neither stays.
         for leftover in (partial, video, sidecar):
-            leftover.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a stick pulled out mid-way
+                leftover.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ExportError(f"Writing to {destination} failed: {exc.strerror or exc}. "
+                              f"Nothing was exported.") from None
         raise
     with db.session() as s, s.begin():
         append_event(s, Action.EXPORTED, operator_name=exported_by, session_id=session_id,
