@@ -43,8 +43,9 @@ def test_the_details_use_the_width_of_a_wide_screen(qtbot: QtBot, tmp_path: Path
 def test_screenshots_are_written_at_both_booth_sizes(qtbot: QtBot, tmp_path: Path) -> None:
     settings = load_settings({"KIOSK_DATA_DIR": str(tmp_path / "data")})
     written = write_screenshots(settings, tmp_path / "shots")
+    screens = ("home", "pin", "sessions", "details", "setup")
     assert sorted(p.name for p in written) == sorted(
-        f"home-{w}x{h}.png" for w, h in SIZES
+        f"{screen}-{w}x{h}.png" for screen in screens for w, h in SIZES
     )
     for path in written:
         image = QImage(str(path))

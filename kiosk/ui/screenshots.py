@@ -19,6 +19,7 @@ def write_screenshots(settings: Settings, directory: str | Path) -> list[Path]:
 
     from kiosk.ui.app import application
     from kiosk.ui.main_window import MainWindow
+    from kiosk.ui.recruiter.demo import demo_booth, recruiter_screens
 
     app = application()
     out = Path(directory)
@@ -27,16 +28,19 @@ def write_screenshots(settings: Settings, directory: str | Path) -> list[Path]:
         "home": lambda: MainWindow(settings, database_display=settings.database_url_for_display),
     }
     written = []
-    for name, make in screens.items():
-        for width, height in SIZES:
-            widget = make()
-            widget.resize(width, height)
-            widget.show()
-            app.processEvents()
-            path = out / f"{name}-{width}x{height}.png"
-            if not widget.grab().save(str(path)):
-                raise OSError(f"could not write {path}")
-            widget.close()
-            widget.deleteLater()
-            written.append(path)
+    # The recruiter's screens show demo rows from a throwaway booth, never this one's.
+    with demo_booth() as (demo_settings, demo_db):
+        screens.update(recruiter_screens(demo_settings, demo_db))
+        for name, make in screens.items():
+            for width, height in SIZES:
+                widget = make()
+                widget.resize(width, height)
+                widget.show()
+                app.processEvents()
+                path = out / f"{name}-{width}x{height}.png"
+                if not widget.grab().save(str(path)):
+                    raise OSError(f"could not write {path}")
+                widget.close()
+                widget.deleteLater()
+                written.append(path)
     return written
