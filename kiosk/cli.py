@@ -125,7 +125,11 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_json_flag(devices)
     devices.set_defaults(handler=_devices)
 
-    bench = commands.add_parser("bench", help="measure the recording engine on this machine")
+    bench = commands.add_parser(
+        "bench", help="measure the recording engine (or, with --ui, the recruiter's view)")
+    bench.add_argument("--ui", action="store_true",
+                       help="measure the recruiter's view instead: the list with 10,000 "
+                            "sessions, search, opening and seeking a recording (offscreen)")
     bench.add_argument("--minutes", type=_positive_seconds, default=30.0,
                        help="simulated minutes for the sync and merge figures (default 30)")
     bench.add_argument("--realtime-minutes", type=_positive_seconds, default=2.0,
@@ -437,11 +441,18 @@ def _devices(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from kiosk.bench import run_bench
+    def progress(message: str) -> None:
+        print(f"bench: {message}", file=sys.stderr)
 
-    figures = run_bench(load_settings().recording, minutes=args.minutes,
-                        realtime_minutes=args.realtime_minutes,
-                        progress=lambda message: print(f"bench: {message}", file=sys.stderr))
+    if args.ui:
+        from kiosk.ui.recruiter.bench import run_ui_bench
+
+        figures = run_ui_bench(load_settings(), progress=progress)
+    else:
+        from kiosk.bench import run_bench
+
+        figures = run_bench(load_settings().recording, minutes=args.minutes,
+                            realtime_minutes=args.realtime_minutes, progress=progress)
     if args.json:
         _print_json(figures)
     else:
