@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from kiosk.store.audit import GENESIS_HASH, Action, append_event, verify_chain
-from kiosk.store.database import alembic_config, open_database
+from kiosk.store.database import open_database
 from kiosk.store.doctor import examine
 from kiosk.store.models import AuditEvent
+from tests.migrations import migrating
 
 
 def _append(db, count: int, action: str = Action.EXPORTED) -> None:
@@ -125,24 +126,16 @@ def test_booths_appending_at_once_keep_one_chain(booth_db) -> None:
 def test_the_migration_chains_events_written_before_it(database_url: str) -> None:
     db = open_database(database_url)
     db.close()
-    engine = create_engine(database_url)
-    try:
-        with engine.begin() as conn:
-            if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
-            config = alembic_config()
-            config.attributes["connection"] = conn
-            command.downgrade(config, "0002")
-            for number, at in enumerate((datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
-                                         datetime(2026, 1, 5, 9, 0, 0, 250_000, tzinfo=UTC))):
-                conn.execute(text("INSERT INTO audit_events (at, action, operator_name, "
-                                  "session_id, detail) VALUES (:at, 'exported', 'Rita', :sid, "
-                                  "NULL)"),
-                             {"at": at.replace(tzinfo=None) if conn.dialect.name == "sqlite"
-                              else at, "sid": f"s{number}"})
-            command.upgrade(config, "head")
-    finally:
-        engine.dispose()
+    with migrating(database_url) as (conn, config):
+        command.downgrade(config, "0002")
+        for number, at in enumerate((datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
+                                     datetime(2026, 1, 5, 9, 0, 0, 250_000, tzinfo=UTC))):
+            conn.execute(text("INSERT INTO audit_events (at, action, operator_name, "
+                              "session_id, detail) VALUES (:at, 'exported', 'Rita', :sid, "
+                              "NULL)"),
+                         {"at": at.replace(tzinfo=None) if conn.dialect.name == "sqlite"
+                          else at, "sid": f"s{number}"})
+        command.upgrade(config, "head")
     db = open_database(database_url)
     try:
         assert _verify(db).ok

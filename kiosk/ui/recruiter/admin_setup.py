@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QFormLayout,
-    QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -23,6 +22,7 @@ from kiosk.store.database import Database
 from kiosk.store.models import Role
 from kiosk.store.operators import add_operator, check_new_pin, has_admin
 from kiosk.store.sessions import clean_candidate_name
+from kiosk.ui.recruiter.card_page import card_page
 from kiosk.ui.recruiter.pin_pad import PinPad
 from kiosk.ui.recruiter.pin_prompt import pin_field
 from kiosk.ui.recruiter.style import apply_recruiter_style
@@ -41,8 +41,6 @@ class AdminSetup(QWidget):
         apply_recruiter_style(self)
         self._db = db
 
-        title = QLabel("Set up this booth", objectName="pinTitle",
-                       alignment=Qt.AlignmentFlag.AlignCenter)
         intro = QLabel("Nobody can administer this booth yet. Create the first administrator: "
                        "they can review interviews, delete them and add recruiters.",
                        objectName="muted")
@@ -59,40 +57,27 @@ class AdminSetup(QWidget):
         self.create_button = QPushButton("Create administrator", objectName="primary")
         self.create_button.setAutoDefault(True)
 
-        form = QFormLayout()
-        form.setSpacing(14)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        form.addRow("Name", self.name)
-        form.addRow("PIN (4 to 12 digits)", self.pin)
-        form.addRow("PIN again", self.pin_again)
+        form = QGridLayout()
+        form.setHorizontalSpacing(16)
+        form.setVerticalSpacing(14)
+        for row, (label, field) in enumerate((("Name", self.name),
+                                              ("PIN (4 to 12 digits)", self.pin),
+                                              ("PIN again", self.pin_again))):
+            form.addWidget(QLabel(label), row, 0, Qt.AlignmentFlag.AlignVCenter)
+            form.addWidget(field, row, 1)
         fields = QVBoxLayout()
         fields.setSpacing(16)
         fields.addWidget(intro)
         fields.addLayout(form)
         fields.addWidget(self.message)
-        fields.addStretch(1)
+        fields.addSpacing(8)
         fields.addWidget(self.create_button, alignment=Qt.AlignmentFlag.AlignRight)
         columns = QHBoxLayout()
         columns.setSpacing(40)
         columns.addLayout(fields, stretch=1)
         columns.addWidget(self.pad, alignment=Qt.AlignmentFlag.AlignVCenter)
 
-        card = QFrame(objectName="pinCard")
-        card.setMaximumWidth(1000)
-        inside = QVBoxLayout(card)
-        inside.setContentsMargins(36, 28, 36, 28)
-        inside.addLayout(columns)
-        centred = QHBoxLayout()
-        centred.addStretch(1)
-        centred.addWidget(card, stretch=100)
-        centred.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(40, 30, 40, 30)
-        layout.setSpacing(24)
-        layout.addStretch(1)
-        layout.addWidget(title)
-        layout.addLayout(centred)
-        layout.addStretch(2)
+        card_page(self, "Set up this booth", columns, max_width=1000)
 
         # The keypad types into whichever PIN field was chosen last.
         for field in (self.pin, self.pin_again):

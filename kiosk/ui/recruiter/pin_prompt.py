@@ -10,7 +10,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QHideEvent, QKeyEvent, QRegularExpressionValidator, QShowEvent
 from PySide6.QtWidgets import (
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.store.database import Database
 from kiosk.store.operators import PIN_MAX_DIGITS, PinRefusedError, list_operators, sign_in
+from kiosk.ui.recruiter.card_page import card_page
 from kiosk.ui.recruiter.pin_pad import PinPad
 from kiosk.ui.recruiter.style import apply_recruiter_style
 
@@ -51,8 +51,6 @@ class PinPrompt(QWidget):
         apply_recruiter_style(self)
         self._db = db
 
-        title = QLabel("Recruiter sign-in", objectName="pinTitle",
-                       alignment=Qt.AlignmentFlag.AlignCenter)
         self.operators = QListWidget(objectName="operatorList")
         self.operators.setAccessibleName("Who are you?")
         self.pin = pin_field()
@@ -81,25 +79,12 @@ class PinPrompt(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.unlock_button)
 
-        card = QFrame(objectName="pinCard")
-        card.setMaximumWidth(920)
-        inside = QVBoxLayout(card)
-        inside.setContentsMargins(36, 28, 36, 28)
-        inside.setSpacing(18)
-        inside.addLayout(columns, stretch=1)
-        inside.addWidget(self.message)
-        inside.addLayout(buttons)
-        centred = QHBoxLayout()
-        centred.addStretch(1)
-        centred.addWidget(card, stretch=100)
-        centred.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(40, 30, 40, 30)
-        layout.setSpacing(24)
-        layout.addStretch(1)
-        layout.addWidget(title)
-        layout.addLayout(centred, stretch=8)
-        layout.addStretch(1)
+        content = QVBoxLayout()
+        content.setSpacing(18)
+        content.addLayout(columns, stretch=1)
+        content.addWidget(self.message)
+        content.addLayout(buttons)
+        card_page(self, "Recruiter sign-in", content, max_width=920, tall=True)
 
         self.operators.itemClicked.connect(lambda _item: self.pin.setFocus())
         self.pin.returnPressed.connect(self.submit)
