@@ -74,7 +74,8 @@ def test_export_writes_a_verified_copy_and_the_sidecar(recorded, tmp_path: Path)
     with db.session() as s:
         events = s.scalars(select(AuditEvent).where(AuditEvent.action == "exported")).all()
     assert [(e.operator_name, e.session_id) for e in events] == [("Rita", session_id)] * 2
-    assert recorded_sha in events[0].detail
+    assert recorded_sha in events[0].detail and str(usb) in events[0].detail
+    assert "Zo" not in events[0].detail  # no candidate's name in the log that outlives them
 
 
 def test_an_original_that_changed_on_disk_is_not_exported(recorded, tmp_path: Path) -> None:

@@ -109,8 +109,10 @@ def export_session(
                               f"Nothing was exported.") from None
         raise
     with db.session() as s, s.begin():
+        # The folder, not the file name: that holds the candidate's name, and the audit log
+        # outlives the retention period.
         append_event(s, Action.EXPORTED, operator_name=exported_by, session_id=session_id,
-                     detail={"file": str(video), "sha256": digest, "size": size})
+                     detail={"folder": str(destination), "sha256": digest, "size": size})
     return ExportResult(video=video, sidecar=sidecar, sha256=digest, size=size)
 
 
