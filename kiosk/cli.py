@@ -15,8 +15,9 @@ from typing import Any
 
 from kiosk import __version__
 from kiosk.config import Settings, load_settings
-from kiosk.errors import KioskError
+from kiosk.errors import InvalidInputError, KioskError
 from kiosk.store.database import Database, open_configured
+from kiosk.store.models import Role
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -70,8 +71,33 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_json_flag(add)
     add.set_defaults(handler=_sessions_add)
 
+    export = sessions_commands.add_parser(
+        "export", help="copy a session's recording and a JSON sidecar into a folder, verified")
+    export.add_argument("session_id", metavar="ID")
+    export.add_argument("directory", metavar="DIR")
+    _add_json_flag(export)
+    export.set_defaults(handler=_sessions_export)
+
+    operators = commands.add_parser(
+        "operators", help="recruiters and admins who unlock the review side with a PIN")
+    operators_commands = operators.add_subparsers(title="operators commands", metavar="ACTION",
+                                                  required=True)
+    op_add = operators_commands.add_parser(
+        "add", help="add an operator; the PIN is asked twice (or read from one line of stdin)")
+    op_add.add_argument("name", metavar="NAME")
+    op_add.add_argument("--role", choices=[r.value for r in Role], default=Role.RECRUITER.value)
+    op_add.set_defaults(handler=_operators_add)
+    op_list = operators_commands.add_parser("list", help="every operator, with role and lockout")
+    _add_json_flag(op_list)
+    op_list.set_defaults(handler=_operators_list)
+    op_reset = operators_commands.add_parser(
+        "reset-pin", help="give an operator a new PIN and lift any lockout")
+    op_reset.add_argument("name", metavar="NAME")
+    op_reset.set_defaults(handler=_operators_reset_pin)
+
     doctor = commands.add_parser(
-        "doctor", help="check the database, the recordings folder and that they agree"
+        "doctor", help="check the database, the recordings folder, that they agree, and the "
+                       "audit chain"
     )
     _add_json_flag(doctor)
     doctor.set_defaults(handler=_doctor)
@@ -104,7 +130,11 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_json_flag(devices)
     devices.set_defaults(handler=_devices)
 
-    bench = commands.add_parser("bench", help="measure the recording engine on this machine")
+    bench = commands.add_parser(
+        "bench", help="measure the recording engine (or, with --ui, the recruiter's view)")
+    bench.add_argument("--ui", action="store_true",
+                       help="measure the recruiter's view instead: the list with 10,000 "
+                            "sessions, search, opening and seeking a recording (offscreen)")
     bench.add_argument("--minutes", type=_positive_seconds, default=30.0,
                        help="simulated minutes for the sync and merge figures (default 30)")
     bench.add_argument("--realtime-minutes", type=_positive_seconds, default=2.0,
@@ -198,6 +228,94 @@ def _sessions_add(args: argparse.Namespace) -> int:
     return _with_database(action)
 
 
+def _sessions_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from kiosk.store.export import export_session
+
+    def action(settings: Settings, db: Database) -> int:
+        result = export_session(db, settings, args.session_id, Path(args.directory),
+                                exported_by=_command_line_actor())
+        if args.json:
+            _print_json({"video": str(result.video), "sidecar": str(result.sidecar),
+                         "sha256": result.sha256, "size": result.size})
+        else:
+            print(result.video)
+            print(result.sidecar)
+        return EXIT_OK
+
+    return _with_database(action)
+
+
+def _operators_add(args: argparse.Namespace) -> int:
+    from kiosk.store.operators import add_operator, check_new_pin
+
+    pin = _read_new_pin(check_new_pin)
+
+    def action(settings: Settings, db: Database) -> int:
+        added = add_operator(db, args.name, Role(args.role), pin,
+                             added_by=_command_line_actor())
+        print(f"{added.name} ({added.role.value}) can now sign in.")
+        return EXIT_OK
+
+    return _with_database(action)
+
+
+def _operators_list(args: argparse.Namespace) -> int:
+    from kiosk.store.operators import list_operators
+
+    def action(settings: Settings, db: Database) -> int:
+        rows = [{"name": o.name, "role": o.role.value, "failed_attempts": o.failed_attempts,
+                 "locked_until": o.locked_until.isoformat() if o.locked_until else None,
+                 "created_at": o.created_at.isoformat()} for o in list_operators(db)]
+        if args.json:
+            _print_json(rows)
+            return EXIT_OK
+        if not rows:
+            print("No operators yet: 'kiosk operators add NAME --role admin' adds the first.")
+        for row in rows:
+            locked = f"  locked until {row['locked_until']}" if row["locked_until"] else ""
+            print(f"{row['role']:<10} {row['name']}{locked}")
+        return EXIT_OK
+
+    return _with_database(action)
+
+
+def _operators_reset_pin(args: argparse.Namespace) -> int:
+    from kiosk.store.operators import check_new_pin, reset_pin
+
+    pin = _read_new_pin(check_new_pin)
+
+    def action(settings: Settings, db: Database) -> int:
+        reset_pin(db, args.name, pin, reset_by=_command_line_actor())
+        print(f"{args.name} has a new PIN.")
+        return EXIT_OK
+
+    return _with_database(action)
+
+
+def _read_new_pin(check: Callable[[str], str]) -> str:
+    """Asked twice at a terminal (not echoed); one line of stdin from a script."""
+    import getpass
+
+    if not sys.stdin.isatty():
+        return check(sys.stdin.readline().strip())
+    pin = check(getpass.getpass("New PIN (digits): ").strip())
+    if getpass.getpass("The same PIN again: ").strip() != pin:
+        raise InvalidInputError("The two PINs differ; nothing was changed.")
+    return pin
+
+
+def _command_line_actor() -> str:
+    """Who the audit log names for a command typed by IT."""
+    import getpass
+
+    try:
+        return f"command line ({getpass.getuser()})"
+    except (OSError, KeyError):
+        return "command line"
+
+
 def _print_session(row: dict[str, Any]) -> None:
     labels = [
         ("Session", "session_id"), ("Candidate", "candidate_name"), ("Position", "position"),
@@ -242,6 +360,9 @@ def _doctor(args: argparse.Namespace) -> int:
             print(f"File without a session: {name}")
         for row in report.rows_without_files:
             print(f"Session without its file: {row['session_id']}: {row['problem']}")
+        if report.database_reachable:
+            chain = "whole" if report.audit_chain_ok else "BROKEN"
+            print(f"Audit log:         {report.audit_events} events, chain {chain}")
         print("All good." if report.ok else "\n".join(f"Problem: {p}" for p in report.problems))
     return EXIT_OK if report.ok else EXIT_PROBLEM
 
@@ -325,11 +446,18 @@ def _devices(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from kiosk.bench import run_bench
+    def progress(message: str) -> None:
+        print(f"bench: {message}", file=sys.stderr)
 
-    figures = run_bench(load_settings().recording, minutes=args.minutes,
-                        realtime_minutes=args.realtime_minutes,
-                        progress=lambda message: print(f"bench: {message}", file=sys.stderr))
+    if args.ui:
+        from kiosk.ui.recruiter.bench import run_ui_bench
+
+        figures = run_ui_bench(load_settings(), progress=progress)
+    else:
+        from kiosk.bench import run_bench
+
+        figures = run_bench(load_settings().recording, minutes=args.minutes,
+                            realtime_minutes=args.realtime_minutes, progress=progress)
     if args.json:
         _print_json(figures)
     else:
@@ -340,8 +468,8 @@ def _bench(args: argparse.Namespace) -> int:
 
 def _run_gui(args: argparse.Namespace) -> int:
     from kiosk.capture.recovery import recover_all
+    from kiosk.store.deletion import purge_expired
     from kiosk.store.locks import FileLock
-    from kiosk.ui.app import run
 
     settings = load_settings()
     db = open_configured(settings)
@@ -364,6 +492,18 @@ def _run_gui(args: argparse.Namespace) -> int:
         for outcome in outcomes:
             print(f"kiosk: recovery of {outcome.session_id}: {outcome.outcome}. "
                   f"{outcome.message}".rstrip(), file=sys.stderr)
+        # Then the retention period (the main window repeats it daily); like recovery, it
+        # is reported and never keeps the kiosk from starting.
+        try:
+            purged = purge_expired(db, settings)
+        except Exception as exc:
+            print(f"kiosk: the retention purge could not run ({exc}).", file=sys.stderr)
+            purged = []
+        if purged:
+            print(f"kiosk: retention: {len(purged)} session(s) older than "
+                  f"{settings.review.retention_days} days deleted.", file=sys.stderr)
+        from kiosk.ui.app import run  # Qt only now: a refused second start stays quick and quiet
+
         return run(settings, db, demo=args.demo, locked=not args.windowed)
     finally:
         db.close()

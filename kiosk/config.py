@@ -59,6 +59,14 @@ class InterviewSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class ReviewSettings:
+    """[review] in the settings file: the recruiter's side."""
+
+    idle_lock_minutes: int = 5  # back to the kiosk after this long without a touch or a key
+    retention_days: int = 0  # sessions older than this are deleted; 0 keeps them for ever
+
+
+@dataclasses.dataclass(frozen=True)
 class FileSettings:
     """The keys a settings file may hold. A key not declared here is refused."""
 
@@ -66,6 +74,7 @@ class FileSettings:
     database_url: str | None = None
     recording: RecordingSettings = dataclasses.field(default_factory=RecordingSettings)
     interview: InterviewSettings = dataclasses.field(default_factory=InterviewSettings)
+    review: ReviewSettings = dataclasses.field(default_factory=ReviewSettings)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,6 +87,7 @@ class Settings:
     database_url: str
     recording: RecordingSettings = dataclasses.field(default_factory=RecordingSettings)
     interview: InterviewSettings = dataclasses.field(default_factory=InterviewSettings)
+    review: ReviewSettings = dataclasses.field(default_factory=ReviewSettings)
 
     @property
     def question_sets_dir(self) -> Path:
@@ -131,23 +141,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         database_url=database_url,
         recording=_check_recording(from_file.recording, config_file),
         interview=_check_interview(from_file.interview, config_file),
+        review=_check_review(from_file.review, config_file),
     )
 
 
 def _check_interview(interview: InterviewSettings, path: Path) -> InterviewSettings:
     limits = {"idle_seconds": (10, 3600), "thank_you_seconds": (2, 300)}
-    _check_ranges("interview", interview, limits, path)
+    _check_ranges(interview, limits, "interview", path)
     return interview
-
-
-def _check_ranges(table: str, values: object, limits: dict[str, tuple[int, int]],
-                  path: Path) -> None:
-    for key, (low, high) in limits.items():
-        value = getattr(values, key)
-        if not low <= value <= high:
-            raise ConfigError(
-                f"'{table}.{key}' in {path} must be between {low} and {high}, not {value}."
-            )
 
 
 def _check_recording(recording: RecordingSettings, path: Path) -> RecordingSettings:
@@ -156,7 +157,7 @@ def _check_recording(recording: RecordingSettings, path: Path) -> RecordingSetti
         "sample_rate": (8_000, 192_000), "disk_reserve_mb": (0, 10**7),
         "longest_interview_minutes": (1, 24 * 60), "mb_per_minute": (1, 10_000),
     }
-    _check_ranges("recording", recording, limits, path)
+    _check_ranges(recording, limits, "recording", path)
     unit = sync_unit_frames(recording.fps, recording.sample_rate)
     if unit is None:
         raise ConfigError(
@@ -169,6 +170,22 @@ def _check_recording(recording: RecordingSettings, path: Path) -> RecordingSetti
         raise ConfigError(f"'recording.width' and 'recording.height' in {path} must be even "
                           f"(H.264 with 4:2:0 colour needs it).")
     return recording
+
+
+def _check_review(review: ReviewSettings, path: Path) -> ReviewSettings:
+    limits = {"idle_lock_minutes": (1, 24 * 60), "retention_days": (0, 100 * 365)}
+    _check_ranges(review, limits, "review", path)
+    return review
+
+
+def _check_ranges(table: object, limits: dict[str, tuple[int, int]], name: str,
+                  path: Path) -> None:
+    for key, (low, high) in limits.items():
+        value = getattr(table, key)
+        if not low <= value <= high:
+            raise ConfigError(
+                f"'{name}.{key}' in {path} must be between {low} and {high}, not {value}."
+            )
 
 
 def _absolute(path: Path) -> Path:

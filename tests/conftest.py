@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from kiosk.config import Settings, load_settings
+from kiosk.store.database import Database, open_configured
 from tests.postgres_server import PostgresServer, PostgresUnavailable, start_postgres
 
 KIOSK_VARIABLES = ("KIOSK_DATA_DIR", "KIOSK_CONFIG", "KIOSK_RECORDINGS_DIR", "KIOSK_DATABASE_URL")
@@ -76,3 +78,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'kiosk.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def booth_db(settings: Settings, database_url: str) -> Iterator[tuple[Settings, Database]]:
+    """The booth's settings with the database on each backend in turn, opened."""
+    settings = replace(settings, database_url=database_url)
+    db = open_configured(settings)
+    try:
+        yield settings, db
+    finally:
+        db.close()

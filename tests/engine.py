@@ -6,10 +6,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kiosk.capture.clock import SimulatedClock
+from kiosk.capture.demo import record_demo_session
 from kiosk.capture.live import LiveSources
 from kiosk.capture.recorder import PartRecorder, PartResult
 from kiosk.capture.synthetic import SyntheticOptions, synthetic_pair
+from kiosk.config import Settings
 from kiosk.media.encode import VideoFormat
+from kiosk.store.database import Database
 
 SMALL = {"width": 320, "height": 180}
 
@@ -43,3 +46,14 @@ def record_parts(
     finally:
         live.close()
     return results
+
+
+QUICK_QUESTIONS = (("Tell us about yourself.", 2.0), ("Why this job?", 1.5),
+                   ("A hard problem you solved.", 2.0))
+
+
+def quick_interview(db: Database, settings: Settings, candidate: str = "Ada Lovelace",
+                    position: str | None = "Engineer") -> str:
+    """A real three-question interview (small picture, a few seconds), committed; its id."""
+    return record_demo_session(db, settings, candidate=candidate, position=position,
+                               questions=QUICK_QUESTIONS, **SMALL)

@@ -60,6 +60,15 @@ def test_the_readme_example_is_a_valid_settings_file(tmp_path: Path) -> None:
     assert loaded.recording.disk_reserve_mb == 1024
     assert (loaded.recording.width, loaded.recording.height, loaded.recording.fps) == (
         1280, 720, 30)
+    assert (loaded.review.idle_lock_minutes, loaded.review.retention_days) == (5, 365)
+
+
+@pytest.mark.parametrize(("line", "key"), [("idle_lock_minutes = 0", "review.idle_lock_minutes"),
+                                           ("retention_days = -1", "review.retention_days")])
+def test_review_values_out_of_range_name_the_key(tmp_path: Path, line: str, key: str) -> None:
+    (tmp_path / "kiosk.toml").write_text(f"[review]\n{line}\n")
+    with pytest.raises(ConfigError, match=f"'{key}' in .* must be between"):
+        load_settings({"KIOSK_DATA_DIR": str(tmp_path)})
 
 
 def test_an_unknown_key_names_the_key_and_the_file(tmp_path: Path) -> None:

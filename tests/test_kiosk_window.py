@@ -23,12 +23,17 @@ from kiosk.ui.app import build_window
 from kiosk.ui.candidate.kiosk import CandidateKiosk
 from kiosk.ui.candidate.screens import OutOfServiceScreen
 from kiosk.ui.main_window import MainWindow
-from kiosk.ui.screenshots import CANDIDATE_SCREENS, SIZES, write_screenshots
+from kiosk.ui.recruiter.admin_setup import AdminSetup
+from kiosk.ui.recruiter.pin_prompt import PinPrompt
+from kiosk.ui.recruiter.recruiter_view import RecruiterView
+from kiosk.ui.screenshots import CANDIDATE_SCREENS, RECRUITER_SCREENS, SIZES, write_screenshots
+from tests.recruiter import RECRUITER_PIN, add_staff
 
 
 @pytest.fixture
 def window(qtbot: QtBot, settings: Settings):
     db = open_configured(settings)
+    add_staff(db)
     made = build_window(settings, db, demo=True, locked=True)
     qtbot.addWidget(made)
     made.resize(1280, 800)
@@ -66,9 +71,44 @@ def test_five_taps_in_the_corner_or_the_key_chord_ask_for_staff(
     for _ in range(5):
         qtbot.mouseClick(target.welcome, Qt.MouseButton.LeftButton, pos=QPoint(30, 40))
     assert asked == [True]
+    assert isinstance(window.staff, PinPrompt) and window.pages.currentWidget() is window.staff
+    qtbot.mouseClick(window.staff.back_button, Qt.MouseButton.LeftButton)
+    assert window.staff is None and window.pages.currentWidget() is target
     qtbot.keyClick(target.welcome, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier)
     assert asked == [True, True]
+    assert isinstance(window.staff, PinPrompt)
+
+
+def test_a_recruiter_signs_in_reviews_and_locks_back_to_the_kiosk(
+        qtbot: QtBot, window: MainWindow) -> None:
+    window.open_staff_side()
+    prompt = window.staff
+    assert isinstance(prompt, PinPrompt)
+    prompt.operators.setCurrentRow(
+        [prompt.operators.item(n).text() for n in range(prompt.operators.count())].index(
+            "Rita Recruiter"))
+    qtbot.keyClicks(prompt.pin, RECRUITER_PIN)
+    qtbot.keyClick(prompt.pin, Qt.Key.Key_Return)
+    view = window.staff
+    assert isinstance(view, RecruiterView) and view.operator.name == "Rita Recruiter"
+    assert window.pages.currentWidget() is view
+    assert window.isVisible() and not window.close()  # still locked while staff review
+    qtbot.mouseClick(view.lock_button, Qt.MouseButton.LeftButton)
+    assert window.staff is None and window.pages.currentWidget() is window.candidate
+
+
+def test_the_first_start_asks_for_an_admin_before_anything_else(
+        qtbot: QtBot, settings: Settings) -> None:
+    db = open_configured(settings)
+    try:
+        made = build_window(settings, db, demo=True, locked=False)
+        qtbot.addWidget(made)
+        assert isinstance(made.staff, AdminSetup)
+        assert made.pages.currentWidget() is made.staff
+        made.close()
+    finally:
+        db.close()
 
 
 def test_a_bad_question_set_puts_the_booth_out_of_service_with_file_and_line(
@@ -115,16 +155,21 @@ def test_a_second_kiosk_on_the_same_data_folder_is_refused(data_dir: Path) -> No
         assert first.wait(timeout=30) in (0, -signal.SIGTERM)
 
 
-def test_screenshots_of_every_candidate_screen_at_both_sizes(
+def test_screenshots_of_every_screen_at_both_sizes(
         qtbot: QtBot, settings: Settings, tmp_path: Path) -> None:
     written = write_screenshots(settings, tmp_path / "shots")
-    expected = {f"{name}-{w}x{h}.png" for name in CANDIDATE_SCREENS for w, h in SIZES}
+    expected = {f"{name}-{w}x{h}.png" for name in CANDIDATE_SCREENS + RECRUITER_SCREENS
+                for w, h in SIZES}
     assert {p.name for p in written} == expected
     assert {"welcome", "identify", "consent", "device-check", "question-prepare",
             "question-answer", "retake", "thank-you"} <= set(CANDIDATE_SCREENS)
+    assert {"pin", "sessions", "details"} <= set(RECRUITER_SCREENS)
     for path in written:
         image = QImage(str(path))
         width, height = (int(n) for n in path.stem.rsplit("-", 1)[1].split("x"))
         assert (image.width(), image.height()) == (width, height)
+        # Not a blank page: text and controls stand on the background.
+        colours = {image.pixel(x, y) for x in range(0, width, 7) for y in range(0, height, 7)}
+        assert len(colours) > 10, path.name
     # The booth's own data folder was never touched: the demo ran in a scratch folder.
     assert not settings.data_dir.exists()

@@ -10,9 +10,10 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from kiosk.store.audit import append_event
 from kiosk.store.database import alembic_config, current_revision, head_revision, open_database
 from kiosk.store.models import (
     AuditEvent,
@@ -26,6 +27,7 @@ from kiosk.store.models import (
     SessionStatus,
 )
 from kiosk.store.sessions import create_session, get_session, list_sessions
+from tests.migrations import migrating
 
 
 def test_migrations_have_a_single_head() -> None:
@@ -107,7 +109,7 @@ def test_every_table_takes_a_row_and_deleting_a_session_removes_its_rows(
             session.notes.append(Note(time_ms=5, text="clear answer", author=operator))
             session.ratings.append(Rating(question_index=None, score=4, operator_id=operator.id))
             session.views.append(RecordingView(operator_id=operator.id, watched_ms=12000))
-            s.add(AuditEvent(action="export", operator_name="Rita", session_id=session.id))
+            append_event(s, "exported", operator_name="Rita", session_id=session.id)
             session_id = session.id
         with db.session() as s, s.begin():
             s.delete(get_session(s, session_id))
@@ -158,22 +160,14 @@ def test_downgrade_then_upgrade_keeps_the_sessions(database_url: str) -> None:
             session = create_session(s, "Kept Through Migrations")
             session.recording_video = f"{session.id}/interview.mp4"
             session.duration_ms = 61_000
-        engine = create_engine(database_url)
-        try:
-            with engine.begin() as conn:
-                if conn.dialect.name == "sqlite":
-                    conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
-                config = alembic_config()
-                config.attributes["connection"] = conn
-                command.downgrade(config, "0001")
-                assert current_revision(conn) == "0001"
-                names = conn.execute(text("SELECT candidate_name, recording_video FROM sessions"))
-                assert [tuple(r) for r in names] == [
-                    ("Kept Through Migrations", f"{session.id}/interview.mp4")
-                ]
-                command.upgrade(config, "head")
-        finally:
-            engine.dispose()
+        with migrating(database_url) as (conn, config):
+            command.downgrade(config, "0001")
+            assert current_revision(conn) == "0001"
+            names = conn.execute(text("SELECT candidate_name, recording_video FROM sessions"))
+            assert [tuple(r) for r in names] == [
+                ("Kept Through Migrations", f"{session.id}/interview.mp4")
+            ]
+            command.upgrade(config, "head")
         with db.session() as s:
             loaded = get_session(s, session.id)
             assert loaded.candidate_name == "Kept Through Migrations"

@@ -49,7 +49,7 @@ class Booth:
         self.session_id: str | None = None
         self._recording: SessionRecording | None = None
         self._answer: PartRecorder | None = None
-        self._watching = threading.Event()
+        self._shut_down = False
 
     def carry_out(self, effect: flow.Effect) -> None:
         self._worker.submit(self._run, effect)
@@ -60,6 +60,9 @@ class Booth:
 
     def shutdown(self) -> None:
         """Keep whatever is being recorded (end the answer, save), then free the devices."""
+        if self._shut_down:
+            return  # a window may be closed twice
+        self._shut_down = True
         self.wait_idle()
         if self._answer is not None:
             self._run(flow.EndAnswer())

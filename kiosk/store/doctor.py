@@ -1,5 +1,5 @@
 """`kiosk doctor`: is the database reachable and current, is the recordings folder usable,
-and do the files on disk and the rows in the database agree?
+do the files on disk and the rows in the database agree, and is the audit chain whole?
 
 It only reads (and writes one temporary file to prove the folder is writable): it never
 migrates, deletes or moves anything, so it is safe to run on a booth that is in use.
@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.config import Settings
 from kiosk.errors import StorageError, UnsafePathError
+from kiosk.store.audit import verify_chain
 from kiosk.store.database import current_revision, head_revision, open_database
 from kiosk.store.files import (
     PARTS_FOLDER_NAME,
@@ -39,6 +40,8 @@ class DoctorReport:
     unfinished_sessions: list[str] = field(default_factory=list)
     files_without_rows: list[str] = field(default_factory=list)
     rows_without_files: list[dict[str, str]] = field(default_factory=list)
+    audit_events: int = 0
+    audit_chain_ok: bool = False
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -84,6 +87,7 @@ def examine(settings: Settings) -> DoctorReport:
             ).all()
             unfinished = session.scalars(select(InterviewSession.id).where(
                 InterviewSession.status.in_(UNFINISHED_STATUSES))).all()
+            chain = verify_chain(session)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         report.problems.append(f"The database cannot be read: {reason}")
@@ -91,6 +95,10 @@ def examine(settings: Settings) -> DoctorReport:
     finally:
         db.close()
 
+    report.audit_events = chain.events
+    report.audit_chain_ok = chain.ok
+    if not chain.ok:
+        report.problems.append(f"The audit log was tampered with: {chain.problem}.")
     _compare_files_and_rows(root, rows, report)
     # Only those with answers on this booth's disk (another booth may be recording the
     # rest) that no running kiosk is recording right now.

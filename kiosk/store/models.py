@@ -231,7 +231,12 @@ class RecordingView(Base):
 
 
 class AuditEvent(Base):
-    """Something worth answering for later. Rows outlive the sessions they name (no FK)."""
+    """Something worth answering for later. Rows outlive the sessions they name (no FK).
+
+    Append-only (the database refuses UPDATE and DELETE), and chained: each event carries
+    the hash of the one before and its own, so an edited or removed row is detectable
+    (kiosk.store.audit). Only `kiosk.store.audit.append_event` adds them.
+    """
 
     __tablename__ = "audit_events"
 
@@ -241,3 +246,20 @@ class AuditEvent(Base):
     operator_name: Mapped[str | None] = mapped_column(String(200))
     session_id: Mapped[str | None] = mapped_column(String(36), index=True)
     detail: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChain(Base):
+    """The head of the audit chain: one row, updated by every append.
+
+    Updating it first is what makes appends take turns (SQLite's write lock, PostgreSQL's
+    row lock), and it remembers the last hash, so events cut off the end are noticed too.
+    """
+
+    __tablename__ = "audit_chain"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    events: Mapped[int] = mapped_column(BigInteger)
+    last_hash: Mapped[str] = mapped_column(String(64))

@@ -47,14 +47,16 @@ def build_window(settings: Settings, db: Database, *, demo: bool = False,
         candidate = OutOfServiceScreen(str(exc))
     else:
         candidate = CandidateKiosk(settings, db, questions, sources_opener(settings, demo=demo))
-    return MainWindow(candidate, locked=locked)
+    return MainWindow(candidate, settings, db, locked=locked)
 
 
 def run(settings: Settings, db: Database, *, demo: bool = False, locked: bool = True) -> int:
     app = application()
     window = build_window(settings, db, demo=demo, locked=locked)
-    # A service manager stops the kiosk with SIGTERM: end the answer, keep it, then exit.
-    signal.signal(signal.SIGTERM, lambda *_: window.unlock_and_close())
+    # A service manager stops the kiosk with SIGTERM (a terminal with Ctrl+C): end the
+    # answer, keep it, then exit.
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, lambda *_: window.unlock_and_close())
     poll = QTimer(interval=SIGNAL_POLL_MS)  # lets Python run its signal handlers
     poll.timeout.connect(lambda: None)
     poll.start()

@@ -3,21 +3,34 @@
 In kiosk mode the window has no decorations, fills the screen and refuses to close: Alt+F4,
 Escape and the window manager's close button do nothing. Staff open the PIN prompt with a
 hidden gesture: five taps in the top-left corner within two seconds, or Ctrl+Alt+Shift+S.
+A signed-in recruiter or admin gets the review side, which locks itself back to the kiosk.
+A booth without an admin yet asks for one first.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
+from kiosk.config import Settings
+from kiosk.store.database import Database
+from kiosk.store.deletion import purge_expired
+from kiosk.store.operators import SignedInOperator, has_admin
 from kiosk.ui.candidate.kiosk import CandidateKiosk
+from kiosk.ui.recruiter.admin_setup import AdminSetup
+from kiosk.ui.recruiter.pin_prompt import PinPrompt
+from kiosk.ui.recruiter.recruiter_view import RecruiterView
+
+log = logging.getLogger(__name__)
 
 WINDOW_TITLE = "Interview Booth Kiosk"
 CORNER_PX = 90
 TAPS, TAPS_WITHIN_S = 5, 2.0
+RETENTION_EVERY_MS = 24 * 3600 * 1000
 STAFF_CHORD = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
                | Qt.KeyboardModifier.ShiftModifier, Qt.Key.Key_S)
 
@@ -62,22 +75,75 @@ class HiddenGesture(QObject):
 class MainWindow(QMainWindow):
     staff_requested = Signal()
 
-    def __init__(self, candidate: QWidget, *, locked: bool = True) -> None:
+    def __init__(self, candidate: QWidget, settings: Settings, db: Database, *,
+                 locked: bool = True) -> None:
         super().__init__()
         self.setWindowTitle(WINDOW_TITLE)
         self.locked = locked
         if locked:
             self.setWindowFlags(Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint
                                 | Qt.WindowType.WindowStaysOnTopHint)
+        self._settings, self._db = settings, db
         self.candidate = candidate
+        self.staff: QWidget | None = None  # the PIN prompt, admin set-up or review side
         self.pages = QStackedWidget()
         self.pages.addWidget(candidate)
         self.setCentralWidget(self.pages)
         self.gesture = HiddenGesture(self)
         self.gesture.triggered.connect(self.staff_requested)
+        self.staff_requested.connect(self.open_staff_side)
         app = QApplication.instance()
         assert app is not None
         app.installEventFilter(self.gesture)
+        # The start-up purge runs before the window; a booth left running purges daily.
+        self._retention = QTimer(self, interval=RETENTION_EVERY_MS)
+        self._retention.timeout.connect(self._purge_expired)
+        self._retention.start()
+        if not has_admin(db):
+            self.open_staff_side()  # the first start asks for an admin PIN
+
+    def open_staff_side(self) -> None:
+        if self.staff is not None:
+            return  # already there
+        if has_admin(self._db):
+            prompt = PinPrompt(self._db)
+            prompt.unlocked.connect(self._signed_in)
+            prompt.cancelled.connect(self.back_to_kiosk)
+            self._show_staff(prompt)
+        else:
+            setup = AdminSetup(self._db)
+            setup.done.connect(self._signed_in)
+            self._show_staff(setup)
+
+    def back_to_kiosk(self) -> None:
+        if self.staff is not None:
+            self.pages.removeWidget(self.staff)
+            self.staff.close()
+            self.staff.deleteLater()
+            self.staff = None
+        self.pages.setCurrentWidget(self.candidate)
+
+    def _signed_in(self, operator: SignedInOperator) -> None:
+        view = RecruiterView(self._settings, self._db, operator)
+        view.locked.connect(self.back_to_kiosk)
+        self._show_staff(view)
+
+    def _show_staff(self, page: QWidget) -> None:
+        if self.staff is not None:
+            self.pages.removeWidget(self.staff)
+            self.staff.deleteLater()
+        self.staff = page
+        self.pages.addWidget(page)
+        self.pages.setCurrentWidget(page)
+
+    def _purge_expired(self) -> None:
+        try:
+            purged = purge_expired(self._db, self._settings)
+        except Exception:
+            log.exception("the daily retention purge failed; it runs again tomorrow")
+            return
+        if purged:
+            log.info("retention: %d session(s) deleted", len(purged))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.locked:
@@ -86,6 +152,8 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.gesture)
+        if self.staff is not None:
+            self.staff.close()  # the review side saves the time watched and lets go of the file
         if isinstance(self.candidate, CandidateKiosk):
             self.candidate.shutdown()
         super().closeEvent(event)

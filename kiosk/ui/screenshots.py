@@ -17,6 +17,7 @@ from pathlib import Path
 from kiosk.config import Settings, load_settings
 
 SIZES = ((1280, 800), (1920, 1080))
+RECRUITER_SCREENS = ("pin", "sessions", "details", "setup")
 CANDIDATE_SCREENS = ("welcome", "identify", "consent", "device-check", "practice",
                      "question-prepare", "question-answer", "retake", "thank-you", "unavailable")
 SCHEDULED_DEMO = (("Ana Müller", "Support engineer"), ("Kwame Mensah", "Support engineer"),
@@ -31,7 +32,31 @@ def write_screenshots(settings: Settings, directory: str | Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="kiosk-screenshots-") as scratch:
         demo = _demo_settings(settings, Path(scratch))
-        return _candidate_screens(demo, out)
+        written = _candidate_screens(demo, out)
+    return written + _recruiter_screens(out)
+
+
+def _recruiter_screens(out: Path) -> list[Path]:
+    from kiosk.ui.app import application
+    from kiosk.ui.recruiter.demo import demo_booth, recruiter_screens
+
+    app = application()
+    written = []
+    # The recruiter's screens show demo rows from a throwaway booth, never this one's.
+    with demo_booth() as (demo_settings, demo_db):
+        for name, make in recruiter_screens(demo_settings, demo_db).items():
+            for width, height in SIZES:
+                widget = make()
+                widget.resize(width, height)
+                widget.show()
+                app.processEvents()
+                path = out / f"{name}-{width}x{height}.png"
+                if not widget.grab().save(str(path)):
+                    raise OSError(f"could not write {path}")
+                widget.close()
+                widget.deleteLater()
+                written.append(path)
+    return written
 
 
 def _demo_settings(settings: Settings, scratch: Path) -> Settings:

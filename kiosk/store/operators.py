@@ -1,0 +1,193 @@
+"""Operators (recruiters and admins), their PINs, and signing in with lockout.
+
+A PIN is stored as a salted scrypt hash (`scrypt$n$r$p$salt$hash`, base64) and compared in
+constant time. Five wrong PINs in a row lock that operator out for a minute; every further
+wrong PIN after the lock ends doubles it, up to an hour. A right PIN clears the count.
+Every wrong PIN and every sign-in is an audit event.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from kiosk.errors import InvalidInputError, KioskError, NotFoundError
+from kiosk.store.audit import Action, append_event
+from kiosk.store.database import Database
+from kiosk.store.models import Operator, Role, utcnow
+from kiosk.store.sessions import clean_candidate_name
+
+PIN_MIN_DIGITS = 4
+PIN_MAX_DIGITS = 12
+FREE_ATTEMPTS = 5
+FIRST_LOCKOUT = timedelta(minutes=1)
+LONGEST_LOCKOUT = timedelta(hours=1)
+# Interactive strength (about 16 MiB and a few tens of ms); the parameters are stored with
+# each hash, so raising them later leaves existing PINs valid.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+
+
+@dataclass(frozen=True)
+class SignedInOperator:
+    """Who unlocked the review side: what the screens need, and no PIN hash."""
+
+    id: int
+    name: str
+    role: Role
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+class PinRefusedError(KioskError):
+    """A wrong PIN, or an operator who is locked out. The message says which, and for how long."""
+
+    def __init__(self, message: str, locked_until: datetime | None = None) -> None:
+        super().__init__(message)
+        self.locked_until = locked_until
+
+
+def hash_pin(pin: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = _scrypt(pin, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    return "$".join(["scrypt", str(SCRYPT_N), str(SCRYPT_R), str(SCRYPT_P),
+                     _b64(salt), _b64(digest)])
+
+
+def pin_matches(pin: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        actual = _scrypt(pin, base64.b64decode(salt), int(n), int(r), int(p),
+                         length=len(expected))
+    except ValueError:  # a damaged hash matches nothing
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+def check_new_pin(pin: str) -> str:
+    """The PIN if it may be used, or InvalidInputError saying why not."""
+    if not pin.isascii() or not pin.isdigit():
+        raise InvalidInputError("A PIN is made of digits only.")
+    if not PIN_MIN_DIGITS <= len(pin) <= PIN_MAX_DIGITS:
+        raise InvalidInputError(
+            f"A PIN has {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits (this one has {len(pin)}).")
+    if len(set(pin)) == 1 or pin in "0123456789012" or pin in "9876543210987":
+        raise InvalidInputError("That PIN is too easy to guess; choose another.")
+    return pin
+
+
+def add_operator(db: Database, name: str, role: Role, pin: str, *,
+                 added_by: str | None = None) -> SignedInOperator:
+    """Create an operator (audited); InvalidInputError for a bad name or PIN or a taken name."""
+    name = clean_candidate_name(name)
+    pin_hash = hash_pin(check_new_pin(pin))
+    with db.session() as s, s.begin():
+        if s.scalar(select(exists().where(Operator.name == name))):
+            raise InvalidInputError(f"There is already an operator called {name!r}.")
+        operator = Operator(name=name, role=role, pin_hash=pin_hash, failed_attempts=0)
+        s.add(operator)
+        s.flush()
+        append_event(s, Action.OPERATOR_ADDED, operator_name=added_by,
+                     detail={"operator": name, "role": role.value})
+        return _signed_in(operator)
+
+
+def reset_pin(db: Database, name: str, pin: str, *, reset_by: str | None = None) -> None:
+    """Give an operator a new PIN and lift any lockout (audited)."""
+    pin_hash = hash_pin(check_new_pin(pin))
+    with db.session() as s, s.begin():
+        operator = _by_name(s, name)
+        operator.pin_hash = pin_hash
+        operator.failed_attempts = 0
+        operator.locked_until = None
+        append_event(s, Action.PIN_RESET, operator_name=reset_by,
+                     detail={"operator": operator.name})
+
+
+def list_operators(db: Database) -> list[Operator]:
+    with db.session() as s:
+        return list(s.scalars(select(Operator).order_by(Operator.name)))
+
+
+def has_admin(db: Database) -> bool:
+    """Whether anyone can administer this booth yet (if not, the first start asks for one)."""
+    with db.session() as s:
+        return bool(s.scalar(select(exists().where(Operator.role == Role.ADMIN))))
+
+
+def sign_in(db: Database, name: str, pin: str, *, now: datetime | None = None
+            ) -> SignedInOperator:
+    """The operator, if `pin` is theirs and they are not locked out; else PinRefusedError."""
+    now = now or utcnow()
+    with db.session() as s, s.begin():
+        operator = s.scalars(select(Operator).where(Operator.name == name)
+                             .with_for_update()).one_or_none()
+        if operator is None:
+            raise PinRefusedError(f"There is no operator called {name!r}.")
+        if operator.locked_until is not None and operator.locked_until > now:
+            raise PinRefusedError(_locked_message(operator.locked_until, now),
+                                  operator.locked_until)
+        if pin_matches(pin, operator.pin_hash):
+            operator.failed_attempts = 0
+            operator.locked_until = None
+            append_event(s, Action.SIGNED_IN, operator_name=operator.name)
+            return _signed_in(operator)
+        operator.failed_attempts += 1
+        lockout = lockout_for(operator.failed_attempts)
+        operator.locked_until = now + lockout if lockout else None
+        append_event(s, Action.PIN_FAILED, operator_name=operator.name,
+                     detail={"failed_attempts": operator.failed_attempts,
+                             "locked_seconds": int(lockout.total_seconds()) if lockout else 0})
+        attempts, locked_until = operator.failed_attempts, operator.locked_until
+    if locked_until is not None:
+        raise PinRefusedError(f"Wrong PIN. {_locked_message(locked_until, now)}", locked_until)
+    left = FREE_ATTEMPTS - attempts
+    raise PinRefusedError(f"Wrong PIN. {left} more {'try' if left == 1 else 'tries'} before "
+                          f"{name} is locked out for a while.")
+
+
+def lockout_for(failed_attempts: int) -> timedelta | None:
+    """How long an operator is locked out after this many wrong PINs in a row."""
+    if failed_attempts < FREE_ATTEMPTS:
+        return None
+    return min(FIRST_LOCKOUT * 2 ** (failed_attempts - FREE_ATTEMPTS), LONGEST_LOCKOUT)
+
+
+def _locked_message(until: datetime, now: datetime) -> str:
+    seconds = max(1, round((until - now).total_seconds()))
+    if seconds < 90:
+        wait = f"{seconds} seconds"
+    else:
+        wait = f"{round(seconds / 60)} minutes"
+    return f"Too many wrong PINs: locked for {wait}."
+
+
+def _by_name(s: Session, name: str) -> Operator:
+    operator = s.scalars(select(Operator).where(Operator.name == name)).one_or_none()
+    if operator is None:
+        raise NotFoundError(f"There is no operator called {name!r}.")
+    return operator
+
+
+def _signed_in(operator: Operator) -> SignedInOperator:
+    return SignedInOperator(id=operator.id, name=operator.name, role=operator.role)
+
+
+def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int, *, length: int = 32) -> bytes:
+    return hashlib.scrypt(pin.encode("utf-8"), salt=salt, n=n, r=r, p=p,
+                          maxmem=256 * n * r, dklen=length)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")

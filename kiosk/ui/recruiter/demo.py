@@ -1,0 +1,207 @@
+"""Demo data and ready-made recruiter screens, for `kiosk screenshots` and the UI bench.
+
+Everything lives in a throwaway booth (`demo_booth`): a booth's own database never sees a
+demo row. The one recording is made by the engine itself from the synthetic sources, so
+the player, the chapters and the thumbnails are what a real booth shows.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import QEventLoop, QPoint, QRect, Qt
+from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtMultimediaWidgets import QVideoWidget
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+
+from kiosk.capture.demo import record_demo_session
+from kiosk.config import Settings, load_settings
+from kiosk.store.database import Database, open_configured
+from kiosk.store.files import POSTER_FILE_NAME, session_folder
+from kiosk.store.models import InterviewSession, QuestionMarker, Role, SessionStatus
+from kiosk.store.operators import SignedInOperator, add_operator
+from kiosk.store.review import add_note, set_rating, start_view, update_view
+from kiosk.ui.recruiter.admin_setup import AdminSetup
+from kiosk.ui.recruiter.pin_prompt import PinPrompt
+from kiosk.ui.recruiter.recruiter_view import RecruiterView
+
+FIRST_NAMES = ("Ada", "Grace", "Zoë", "Omar", "Lin", "Mateo", "Aisha", "Sven", "Priya", "Kwame",
+               "Hannah", "José", "Mei", "Olu", "Fatima", "Léa", "Noah", "Yuki", "Sara", "Ivan")
+LAST_NAMES = ("Lovelace", "Hopper", "O'Neil", "Okafor", "Wang", "García", "Rahman", "Larsson",
+              "Natarajan", "Mensah", "Schmidt", "Álvarez", "Chen", "Adeyemi", "Haddad",
+              "Moreau", "Fischer", "Tanaka", "Kowalczyk", "Petrov")
+POSITIONS = ("Booth engineer", "Data analyst", "Customer support", "Warehouse team lead",
+             "Junior developer", "Nurse (night shifts)", "Accountant", None)
+STATUS_MIX = ((SessionStatus.COMPLETED, 14), (SessionStatus.RECOVERED, 1),
+              (SessionStatus.SCHEDULED, 3), (SessionStatus.DECLINED, 1),
+              (SessionStatus.IN_PROGRESS, 1))
+DEMO_QUESTIONS = (
+    ("Tell us about yourself and what brings you here today.", 6.0),
+    ("Why do you want this job?", 5.0),
+    ("Describe a hard problem you solved, and how.", 7.0),
+)
+
+
+@dataclass(frozen=True)
+class Demo:
+    admin: SignedInOperator
+    recruiter: SignedInOperator
+    recorded: str  # the session with the real recording
+
+
+@contextmanager
+def demo_booth() -> Iterator[tuple[Settings, Database]]:
+    """A throwaway data folder and database (default settings), removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as folder:
+        settings = load_settings({"KIOSK_DATA_DIR": folder})
+        db = open_configured(settings)
+        try:
+            yield settings, db
+        finally:
+            db.close()
+
+
+def populate(settings: Settings, db: Database, *, sessions: int = 40, seed: int = 5) -> Demo:
+    """Operators, a real recording with notes, ratings and views, and `sessions` more rows."""
+    admin = add_operator(db, "Amelia Admin", Role.ADMIN, _random_pin())
+    recruiter = add_operator(db, "Rita Recruiter", Role.RECRUITER, _random_pin())
+    omar = add_operator(db, "Omar Okafor", Role.RECRUITER, _random_pin())
+    recorded = record_demo_session(db, settings, candidate="Ada Lovelace",
+                                   position="Booth engineer", questions=DEMO_QUESTIONS)
+    add_note(db, recorded, recruiter, 2_400, "Warm, clear introduction; mentions the night "
+                                             "shift availability.")
+    add_note(db, recorded, omar, 8_100, "Good reason: wants to work closer to customers.")
+    add_note(db, recorded, recruiter, 13_500, "Concrete example with numbers. Follow up on "
+                                              "the team size.")
+    for operator, scores in ((recruiter, (4, 5, 4, 3)), (omar, (5, 4, 4, 4))):
+        set_rating(db, recorded, operator, None, scores[0])
+        for index, score in enumerate(scores[1:]):
+            set_rating(db, recorded, operator, index, score)
+    view = start_view(db, recorded, omar)
+    update_view(db, view, 74_000)
+    add_rows(settings, db, sessions, poster_from=recorded, seed=seed)
+    return Demo(admin=admin, recruiter=recruiter, recorded=recorded)
+
+
+def add_rows(settings: Settings, db: Database, count: int, *, poster_from: str,
+             seed: int = 5, with_posters: int | None = None) -> None:
+    """`count` sessions spread over the last months (no recordings, but posters copied
+    from `poster_from` for the newest `with_posters`, default all that have one)."""
+    rng = random.Random(seed)
+    poster = session_folder(settings.recordings_dir, poster_from) / POSTER_FILE_NAME
+    now = datetime.now(UTC)
+    statuses = [status for status, weight in STATUS_MIX for _ in range(weight)]
+    rows = []
+    for number in range(count):
+        status = rng.choice(statuses)
+        created = now - timedelta(days=rng.uniform(0, 120), minutes=number)
+        row = InterviewSession(
+            candidate_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            position=rng.choice(POSITIONS), status=status, created_at=created)
+        if status in (SessionStatus.COMPLETED, SessionStatus.RECOVERED):
+            row.recording_created_at = created + timedelta(minutes=rng.uniform(5, 40))
+            row.duration_ms = rng.randint(4, 40) * 60_000 + rng.randint(0, 59_999)
+            row.markers = [QuestionMarker(index=0, question="Tell us about yourself.",
+                                          start_ms=0, end_ms=row.duration_ms)]
+        rows.append(row)
+    rows.sort(key=lambda r: r.created_at, reverse=True)
+    with db.session() as s, s.begin():
+        s.add_all(rows)
+        s.flush()
+        posters = 0
+        for row in rows:
+            if row.recording_created_at is None:
+                continue
+            if with_posters is not None and posters >= with_posters:
+                break
+            folder = session_folder(settings.recordings_dir, row.id)
+            folder.mkdir()
+            shutil.copyfile(poster, folder / POSTER_FILE_NAME)
+            row.thumbnail = f"{row.id}/{POSTER_FILE_NAME}"
+            posters += 1
+
+
+def recruiter_screens(settings: Settings, db: Database) -> dict[str, Callable[[], QWidget]]:
+    """The recruiter's screens with demo data, built on demand: `pin`, `sessions`, `details`
+    (playing the demo recording) and `setup` (the first start).
+
+    Fills `db` with demo rows: give it a throwaway booth (`demo_booth`)."""
+    demo = populate(settings, db)
+
+    def pin() -> QWidget:
+        prompt = PinPrompt(db)
+        prompt.operators.setCurrentRow(2)  # Rita Recruiter
+        prompt.pin.setText("0000")
+        prompt.submit()  # a wrong PIN: the message is part of what to look at
+        prompt.pin.setText("24")
+        return prompt
+
+    def sessions() -> QWidget:
+        return RecruiterView(settings, db, demo.recruiter)
+
+    def details() -> QWidget:
+        view = RecruiterView(settings, db, demo.recruiter)
+        view.open_session(demo.recorded)
+        view.details.player.play()
+        # Into the second answer, past a note mark, playing on.
+        _wait_for(lambda: view.details.player.position >= 9_000, timeout_s=20)
+        return VideoShot(view)
+
+    def setup() -> QWidget:
+        screen = AdminSetup(db)  # as at the first start (it asks the database on submit)
+        screen.name.setText("Amelia Admin")
+        screen.pin.setText("2580")
+        return screen
+
+    return {"pin": pin, "sessions": sessions, "details": details, "setup": setup}
+
+
+class VideoShot(QWidget):
+    """Screenshots only: holds a screen and, when grabbed, paints in the video frames that
+    a grab cannot see (QVideoWidget draws in a window of its own)."""
+
+    def __init__(self, screen: QWidget) -> None:
+        super().__init__()
+        self.screen_widget = screen
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(screen)
+
+    def grab(self, rectangle: QRect | None = None) -> QPixmap:
+        shot = super().grab() if rectangle is None else super().grab(rectangle)
+        painter = QPainter(shot)
+        for video in self.findChildren(QVideoWidget):
+            frame = video.videoSink().videoFrame()
+            if not video.isVisible() or not frame.isValid():
+                continue
+            image = frame.toImage().scaled(video.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.SmoothTransformation)
+            corner = video.mapTo(self, QPoint(0, 0))
+            painter.drawImage(corner + QPoint((video.width() - image.width()) // 2,
+                                              (video.height() - image.height()) // 2), image)
+        painter.end()
+        return shot
+
+    def closeEvent(self, event) -> None:
+        self.screen_widget.close()
+        super().closeEvent(event)
+
+
+def _wait_for(condition: Callable[[], bool], timeout_s: float) -> None:
+    app = QApplication.instance()
+    deadline = time.monotonic() + timeout_s
+    while not condition() and time.monotonic() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+
+
+def _random_pin() -> str:
+    # Demo operators never sign in: a PIN nobody knows.
+    return "".join(secrets.choice("0123456789") for _ in range(12))

@@ -1,0 +1,472 @@
+"""One session in full: the "Interview Recording" section with the player, its questions,
+notes and ratings, who watched it, export, and (for admins) deletion."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QStorageInfo, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from kiosk.config import Settings
+from kiosk.errors import KioskError, NotFoundError, UnsafePathError
+from kiosk.store.database import Database
+from kiosk.store.deletion import delete_session
+from kiosk.store.export import ExportResult
+from kiosk.store.files import resolve_recording_path
+from kiosk.store.models import SessionStatus
+from kiosk.store.operators import SignedInOperator
+from kiosk.store.review import (
+    SessionReview,
+    add_note,
+    delete_note,
+    edit_note,
+    load_review,
+    set_rating,
+    start_view,
+    update_view,
+)
+from kiosk.ui.recruiter.export_job import ExportJob
+from kiosk.ui.recruiter.formatting import (
+    STATUS_LABELS,
+    clock,
+    file_size,
+    local_datetime,
+    watched,
+)
+from kiosk.ui.recruiter.notes_panel import NotesPanel
+from kiosk.ui.recruiter.player import RecordingPlayer
+from kiosk.ui.recruiter.questions_panel import QuestionsPanel
+
+# How often the time watched is saved while a recording is open (a crash loses no more).
+VIEW_SAVE_MS = 30_000
+
+NOTHING_RECORDED = {
+    SessionStatus.SCHEDULED: "Nothing has been recorded yet: this candidate is scheduled and "
+                             "has not started the interview.",
+    SessionStatus.IN_PROGRESS: "This interview is still going on. Its recording appears here "
+                               "as soon as the candidate has finished.",
+    SessionStatus.RECORDING: "This interview is being recorded right now. Its recording "
+                             "appears here as soon as the candidate has finished.",
+    SessionStatus.MERGING: "This interview is being finished. Its recording appears here in "
+                           "a moment.",
+    SessionStatus.DECLINED: "The candidate did not give consent, so nothing was recorded.",
+    SessionStatus.FAILED: "The recording of this interview failed; nothing could be kept.",
+}
+
+
+class DetailsPane(QWidget):
+    back = Signal()
+    changed = Signal(str)  # a rating or note changed: the list should show it
+    deleted = Signal(str, str)  # the session, and what went wrong with its files ("" if nothing)
+    busy_changed = Signal(bool)  # playing or exporting: the view must not lock itself
+
+    def __init__(self, settings: Settings, db: Database, operator: SignedInOperator,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("details")
+        self._settings, self._db, self._operator = settings, db, operator
+        self.session_id: str | None = None
+        self.review: SessionReview | None = None
+        self._view_id: int | None = None
+        self.export_job: ExportJob | None = None
+        self._playing = False
+        self._pending_confirm = None
+
+        self.back_button = QPushButton("\u2039  All interviews", objectName="backButton")
+        self.back_button.setToolTip("Back to the list (Alt+Left)")
+        self.back_button.setAutoDefault(True)
+        self.name_label = QLabel(objectName="candidateName")
+        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.sub_label = QLabel(objectName="muted")
+        self.export_button = QPushButton("Export…", objectName="primary")
+        self.export_button.setToolTip("Copy the recording and its notes to a folder or a stick")
+        self.export_button.setAutoDefault(True)
+        self.delete_button = QPushButton("Delete…", objectName="danger")
+        self.delete_button.setAutoDefault(True)
+        self.delete_button.setVisible(operator.is_admin)
+
+        self.confirm_bar, self.confirm_text, self.confirm_yes, self.confirm_no = _confirm_bar()
+        self.export_bar = QFrame(objectName="exportBar")
+        self.export_text = QLabel()
+        self.export_text.setWordWrap(True)
+        self.export_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.export_progress = QProgressBar()
+        self.export_progress.setRange(0, 1000)
+        self.export_progress.setTextVisible(False)
+        self.export_cancel = QPushButton("Cancel")
+        self.export_close = QPushButton("Close")
+        export_layout = QHBoxLayout(self.export_bar)
+        export_layout.addWidget(self.export_text, stretch=2)
+        export_layout.addWidget(self.export_progress, stretch=1)
+        export_layout.addWidget(self.export_cancel)
+        export_layout.addWidget(self.export_close)
+        self.export_bar.hide()
+
+        self.player = RecordingPlayer()
+        self.meta_label = QLabel(objectName="muted")
+        self.meta_label.setWordWrap(True)
+        self.meta_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.questions = QuestionsPanel()
+        self.notes = NotesPanel()
+        self.views = QListWidget(objectName="viewsList")
+        self.views.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+        self.views.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.views.setWordWrap(True)
+        self.views.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.views.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.views.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.tabs = QTabWidget(objectName="detailsTabs")
+        self.tabs.addTab(self.questions, "Questions")
+        self.tabs.addTab(self.notes, "Notes")
+        self.tabs.addTab(self.views, "Views")
+
+        names = QVBoxLayout()
+        names.setSpacing(0)
+        names.addWidget(self.name_label)
+        names.addWidget(self.sub_label)
+        header = QHBoxLayout()
+        header.setSpacing(16)
+        header.addWidget(self.back_button, alignment=Qt.AlignmentFlag.AlignTop)
+        header.addLayout(names, stretch=1)
+        header.addWidget(self.export_button)
+        header.addWidget(self.delete_button)
+
+        section = QVBoxLayout()
+        section.setSpacing(8)
+        section.addWidget(QLabel("Interview Recording", objectName="sectionTitle"))
+        section.addWidget(self.player, stretch=1)
+        section.addWidget(self.meta_label)
+        body = QHBoxLayout()
+        body.setSpacing(20)
+        body.addLayout(section, stretch=3)
+        body.addWidget(self.tabs, stretch=2)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(12)
+        layout.addLayout(header)
+        layout.addWidget(self.confirm_bar)
+        layout.addWidget(self.export_bar)
+        layout.addLayout(body, stretch=1)
+
+        self._save_timer = QTimer(self)
+        self._save_timer.setInterval(VIEW_SAVE_MS)
+        self._save_timer.timeout.connect(self._save_view)
+
+        self.back_button.clicked.connect(self.back)
+        back_key = QShortcut(QKeySequence("Alt+Left"), self)
+        back_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        back_key.activated.connect(self.back)
+        self.export_button.clicked.connect(self._choose_export_folder)
+        self.delete_button.clicked.connect(self._ask_delete)
+        self.confirm_yes.clicked.connect(self._confirmed)
+        self.confirm_no.clicked.connect(self._hide_confirm)
+        self.export_cancel.clicked.connect(self._cancel_export)
+        self.export_close.clicked.connect(self.export_bar.hide)
+        self.player.position_changed.connect(self.notes.set_position)
+        self.player.playing_changed.connect(self._on_playing)
+        self.questions.jump.connect(self.jump_to)
+        self.questions.rated.connect(self._rate)
+        self.notes.jump.connect(self.jump_to)
+        self.notes.add_requested.connect(self._add_note)
+        self.notes.edit_requested.connect(self._edit_note)
+        self.notes.delete_requested.connect(self._ask_delete_note)
+
+    # --- what the view asks --------------------------------------------------------------
+
+    def show_session(self, session_id: str) -> None:
+        """Load a session and its recording (paused on the first frame)."""
+        self.close_session()
+        self.session_id = session_id
+        self._hide_confirm()
+        self.export_bar.hide()
+        review = self._reload()
+        data = review.data
+        self.name_label.setText(data["candidate_name"])
+        status = SessionStatus(data["status"])
+        position = data["position"] or "No position given"
+        self.sub_label.setText(f"{position}  ·  {STATUS_LABELS[status]}")
+        playable = False
+        if data["recording_error"]:
+            self.player.show_message(f"This recording cannot be shown.\n\n"
+                                     f"{data['recording_error']}")
+        elif not data["recording_video"]:
+            self.player.show_message(NOTHING_RECORDED.get(
+                status, "No recording is stored for this interview."))
+        else:
+            try:
+                path = resolve_recording_path(self._settings.recordings_dir,
+                                              data["recording_video"])
+            except UnsafePathError as exc:
+                self.player.show_message(f"This recording cannot be shown.\n\n{exc}")
+            else:
+                playable = self.player.load(path, chapters=self._chapters(),
+                                            notes=self._note_times())
+        self.export_button.setEnabled(playable)
+        self.notes.set_recording_available(playable)
+        # A rating is of something recorded (even if its file is gone now).
+        self.questions.set_review(review, self._operator.id, playable=playable,
+                                  rateable=bool(data["recording_video"]))
+        self._show_meta(data)
+        if playable:
+            self._view_id = start_view(self._db, session_id, self._operator)
+            self._save_timer.start()
+            self._reload()  # the history now includes this opening
+
+    def close_session(self) -> None:
+        """Stop playing, save how long it was watched, and let go of the file."""
+        self._save_view()
+        self._save_timer.stop()
+        self._view_id = None
+        self.player.unload()
+        self.session_id = None
+
+    def jump_to(self, ms: int) -> None:
+        self.player.seek(ms)
+        self.player.video.setFocus()
+
+    def export_to(self, folder: Path) -> ExportJob | None:
+        """Start exporting the open session into `folder`; the job, to follow it."""
+        if self.session_id is None or (self.export_job and self.export_job.isRunning()):
+            return None
+        job = ExportJob(self._db, self._settings, self.session_id, folder,
+                        self._operator.name, self)
+        job.progress.connect(self._export_progress)
+        job.exported.connect(self._exported)
+        job.failed.connect(self._export_failed)
+        job.finished.connect(lambda: self.busy_changed.emit(self._playing))
+        self.export_job = job
+        self.export_text.setText(f"Exporting to {folder}…")
+        self.export_progress.setValue(0)
+        self.export_progress.show()
+        self.export_cancel.show()
+        self.export_close.hide()
+        self.export_bar.show()
+        self.busy_changed.emit(True)
+        job.start()
+        return job
+
+    def shutdown(self) -> None:
+        """Before the view goes: no export thread, no open file, the watch time saved."""
+        if self.export_job is not None and self.export_job.isRunning():
+            self.export_job.stop()
+        self.close_session()
+
+    # --- inside: loading -------------------------------------------------------------------
+
+    def _reload(self) -> SessionReview:
+        assert self.session_id is not None
+        self.review = load_review(self._db, self.session_id, self._settings.recordings_dir)
+        self.notes.set_notes(self.review.notes, self._operator.id)
+        self._show_views()
+        return self.review
+
+    def _chapters(self) -> list[int]:
+        return [q["start_ms"] for q in self.review.data["questions"]] if self.review else []
+
+    def _note_times(self) -> list[int]:
+        return [n.time_ms for n in self.review.notes] if self.review else []
+
+    def _show_meta(self, data: dict) -> None:
+        if not data["recording_video"]:
+            self.meta_label.setText(f"Session created {local_datetime(_dt(data['created_at']))}")
+            return
+        parts = [f"Recorded {local_datetime(_dt(data['recording_created_at']))}",
+                 f"{clock(data['duration_ms'])} long", file_size(data["file_size"]),
+                 data["file_name"] or data["recording_video"]]
+        self.meta_label.setText("  ·  ".join(parts))
+
+    def _show_views(self) -> None:
+        self.views.clear()
+        if self.review is None:
+            return
+        for view in self.review.views:
+            self.views.addItem(f"{view.operator_name}  ·  watched {watched(view.watched_ms)}\n"
+                               f"{local_datetime(view.opened_at)}")
+        if not self.review.views:
+            self.views.addItem("Nobody has opened this recording yet.")
+        self.tabs.setTabText(2, f"Views ({len(self.review.views)})")
+
+    def _save_view(self) -> None:
+        if self._view_id is not None:
+            try:
+                update_view(self._db, self._view_id, self.player.watched_ms)
+            except SQLAlchemyError as exc:  # the database went away: keep the screen going
+                print(f"kiosk: the time watched could not be saved: {exc}", file=sys.stderr)
+
+    def _on_playing(self, playing: bool) -> None:
+        self._playing = playing
+        running = self.export_job is not None and self.export_job.isRunning()
+        self.busy_changed.emit(playing or running)
+        if not playing:
+            self._save_view()
+
+    # --- inside: notes and ratings -----------------------------------------------------
+
+    def _add_note(self, text: str) -> None:
+        if self.session_id is None or not self.player.loaded:
+            return
+        self._store(lambda: add_note(self._db, self.session_id, self._operator,
+                                     self.player.position, text))
+
+    def _edit_note(self, note_id: int, text: str) -> None:
+        self._store(lambda: edit_note(self._db, note_id, self._operator, text))
+
+    def _ask_delete_note(self, note_id: int) -> None:
+        note = next((n for n in self.review.notes if n.id == note_id), None) if self.review \
+            else None
+        if note is None:
+            return
+        self._ask(f"Delete your note at {clock(note.time_ms)}?", "Delete note",
+                  lambda: self._store(lambda: delete_note(self._db, note_id, self._operator)))
+
+    def _store(self, change) -> None:
+        try:
+            change()
+        except KioskError as exc:
+            self.notes.show_error(str(exc))
+            return
+        self.notes.clear_entry()
+        self._reload()
+        self.player.set_note_marks(self._chapters(), self._note_times())
+        self.changed.emit(self.session_id)
+
+    def _rate(self, question_index: int | None, score: int) -> None:
+        if self.session_id is None:
+            return
+        try:
+            set_rating(self._db, self.session_id, self._operator, question_index, score)
+        except KioskError as exc:
+            self.notes.show_error(str(exc))
+            return
+        self.review = load_review(self._db, self.session_id, self._settings.recordings_dir)
+        self.questions.show_means(self.review)
+        self.changed.emit(self.session_id)
+
+    # --- inside: export and deletion -------------------------------------------------------
+
+    def _choose_export_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "Export to which folder?", str(likely_export_folder()),
+            QFileDialog.Option.ShowDirsOnly | QFileDialog.Option.DontUseNativeDialog)
+        if folder:
+            self.export_to(Path(folder))
+
+    def _export_progress(self, done: int, total: int) -> None:
+        self.export_progress.setValue(round(1000 * done / total) if total else 0)
+
+    def _exported(self, result: ExportResult) -> None:
+        self.export_text.setText(f"Exported and verified: {result.video.name} and "
+                                 f"{result.sidecar.name} in {result.video.parent}")
+        self._export_done()
+
+    def _export_failed(self, message: str) -> None:
+        self.export_text.setText(message)
+        self._export_done()
+
+    def _export_done(self) -> None:
+        self.export_progress.hide()
+        self.export_cancel.hide()
+        self.export_close.show()
+
+    def _cancel_export(self) -> None:
+        if self.export_job is not None:
+            self.export_job.cancel()
+
+    def _ask_delete(self) -> None:
+        if self.review is None or not self._operator.is_admin:
+            return
+        name = self.review.data["candidate_name"]
+        self._ask(f"Delete the interview of {name}, its recording, notes and ratings for "
+                  f"good? This cannot be undone.", "Delete for good", self._delete)
+
+    def _delete(self) -> None:
+        session_id = self.session_id
+        if session_id is None:
+            return
+        self.close_session()
+        try:
+            delete_session(self._db, self._settings, session_id,
+                           deleted_by=self._operator.name)
+        except KioskError as exc:
+            try:
+                self.show_session(session_id)
+            except NotFoundError:  # the rows went; only its folder stayed behind
+                self.deleted.emit(session_id, str(exc))
+                return
+            self._ask(str(exc), "", None)
+            return
+        self.deleted.emit(session_id, "")
+
+    def _ask(self, question: str, confirm: str, action) -> None:
+        """The inline confirmation (no dialog to hunt for on a touch screen)."""
+        self.confirm_text.setText(question)
+        self.confirm_yes.setText(confirm)
+        self.confirm_yes.setVisible(action is not None)
+        self.confirm_no.setText("Keep it" if action is not None else "OK")
+        self._pending_confirm = action
+        self.confirm_bar.show()
+        self.confirm_no.setFocus()
+
+    def _confirmed(self) -> None:
+        action, self._pending_confirm = self._pending_confirm, None
+        self._hide_confirm()
+        if action is not None:
+            action()
+
+    def _hide_confirm(self) -> None:
+        self._pending_confirm = None
+        self.confirm_bar.hide()
+
+
+def likely_export_folder() -> Path:
+    """A mounted stick if there is one (where the export most likely goes), else home."""
+    system_drive = os.environ.get("SYSTEMDRIVE", "C:").upper()
+    for volume in QStorageInfo.mountedVolumes():
+        if not volume.isValid() or not volume.isReady() or volume.isReadOnly():
+            continue
+        root = volume.rootPath()
+        if os.name == "posix":
+            removable = root.startswith(("/media/", "/run/media/"))
+        else:
+            removable = not root.upper().startswith(system_drive)
+        if removable:
+            return Path(root)
+    return Path.home()
+
+
+def _confirm_bar() -> tuple[QFrame, QLabel, QPushButton, QPushButton]:
+    bar = QFrame(objectName="confirmBar")
+    text = QLabel()
+    text.setWordWrap(True)
+    yes = QPushButton(objectName="danger")
+    no = QPushButton("Keep it")
+    for button in (yes, no):
+        button.setAutoDefault(True)
+    layout = QHBoxLayout(bar)
+    layout.addWidget(text, stretch=1)
+    layout.addWidget(yes)
+    layout.addWidget(no)
+    bar.hide()
+    return bar, text, yes, no
+
+
+def _dt(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None

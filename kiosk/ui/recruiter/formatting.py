@@ -1,0 +1,50 @@
+"""How times, sizes and statuses read on the recruiter's screens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from kiosk.store.models import SessionStatus
+
+NO_VALUE = "\u2013"  # an en dash: nothing to show
+
+STATUS_LABELS = {
+    SessionStatus.SCHEDULED: "Scheduled",
+    SessionStatus.IN_PROGRESS: "In progress",
+    SessionStatus.RECORDING: "Recording",
+    SessionStatus.MERGING: "Finishing",
+    SessionStatus.COMPLETED: "Completed",
+    SessionStatus.RECOVERED: "Recovered",
+    SessionStatus.DECLINED: "Declined",
+    SessionStatus.FAILED: "Failed",
+}
+
+
+def clock(ms: int | None) -> str:
+    """A position or a length as the player shows it: 0:07, 12:48, 1:02:03."""
+    if ms is None:
+        return NO_VALUE
+    seconds = max(0, int(ms)) // 1000
+    hours, minutes, secs = seconds // 3600, seconds // 60 % 60, seconds % 60
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def local_datetime(moment: datetime | None) -> str:
+    """In the booth's local time, unambiguous in any language: 2026-11-24 14:05."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else NO_VALUE
+
+
+def file_size(size: int | None) -> str:
+    if size is None:
+        return NO_VALUE
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def watched(ms: int) -> str:
+    seconds = round(ms / 1000)
+    if seconds < 60:
+        return f"{seconds} s"
+    return f"{seconds // 60} min {seconds % 60:02d} s"

@@ -1,0 +1,302 @@
+"""The embedded player: QMediaPlayer + QVideoWidget + QAudioOutput, with its controls.
+
+As in Qt's player example, the player and its audio output are parented to this widget;
+`durationChanged` sets the seek bar's range, `positionChanged` moves it unless the person
+holds it, and errors and invalid media show a message in place of the video. A missing
+file is caught before Qt sees it. Shortcuts (space and K play/pause, arrows 5 s, J/L 10 s,
+F full screen, M mute, Esc leaves full screen) work wherever the player is on screen,
+except while someone types in a text field (which keeps its keys).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QElapsedTimer, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtMultimedia import QAudio, QAudioOutput, QMediaPlayer, QVideoSink
+from PySide6.QtMultimediaWidgets import QVideoWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.ui.recruiter.formatting import clock
+from kiosk.ui.recruiter.icons import player_icon
+from kiosk.ui.recruiter.seek_bar import SeekBar
+
+SPEEDS = (0.5, 1.0, 1.25, 1.5, 2.0)
+SKIP_MS = 5_000
+JUMP_MS = 10_000
+
+
+class RecordingPlayer(QWidget):
+    playing_changed = Signal(bool)
+    position_changed = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("player")
+        self._player = QMediaPlayer(self)
+        self._audio = QAudioOutput(self)
+        self._player.setAudioOutput(self._audio)
+        self.video = QVideoWidget()
+        self.video.setMinimumSize(320, 180)
+        self._player.setVideoOutput(self.video)
+        self._source: Path | None = None
+        self._watched = QElapsedTimer()
+        self._watched_ms = 0
+
+        self.message = QLabel(objectName="playerMessage", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.screen_area = QStackedWidget(objectName="playerScreen")
+        self.screen_area.addWidget(self.video)
+        self.screen_area.addWidget(self.message)
+
+        self.seek_bar = SeekBar()
+        self.play_button = self._tool_button("Play (space or K)", "play")
+        self.time_label = QLabel("0:00 / 0:00", objectName="playerTime")
+        self.speed = QComboBox(accessibleName="Playback speed")
+        self.speed.setToolTip("Playback speed")
+        for rate in SPEEDS:
+            self.speed.addItem(f"{rate:g}x", rate)
+        self.speed.setCurrentIndex(SPEEDS.index(1.0))
+        self.mute_button = self._tool_button("Mute (M)", "volume")
+        self.mute_button.setCheckable(True)
+        self.volume = QSlider(Qt.Orientation.Horizontal, accessibleName="Volume")
+        self.volume.setRange(0, 100)
+        self.volume.setValue(80)
+        self.volume.setFixedWidth(120)
+        self.volume.setToolTip("Volume")
+        self.full_screen_button = self._tool_button("Full screen (F)", "full_screen")
+
+        buttons = QHBoxLayout()
+        buttons.setSpacing(10)
+        buttons.addWidget(self.play_button)
+        buttons.addWidget(self.time_label)
+        buttons.addStretch(1)
+        buttons.addWidget(QLabel("Speed", objectName="muted"))
+        buttons.addWidget(self.speed)
+        buttons.addSpacing(8)
+        buttons.addWidget(self.mute_button)
+        buttons.addWidget(self.volume)
+        buttons.addSpacing(8)
+        buttons.addWidget(self.full_screen_button)
+        self.controls = QWidget(objectName="playerControls")
+        controls = QVBoxLayout(self.controls)
+        controls.setContentsMargins(12, 4, 12, 8)
+        controls.setSpacing(2)
+        controls.addWidget(self.seek_bar)
+        controls.addLayout(buttons)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.screen_area, stretch=1)
+        layout.addWidget(self.controls)
+
+        self._player.durationChanged.connect(self._on_duration)
+        self._player.positionChanged.connect(self._on_position)
+        self._player.playbackStateChanged.connect(self._on_state)
+        self._player.mediaStatusChanged.connect(self._on_status)
+        self._player.errorOccurred.connect(self._on_error)
+        self.seek_bar.seek_requested.connect(self.seek)
+        self.play_button.clicked.connect(self.toggle_play)
+        self.speed.currentIndexChanged.connect(
+            lambda index: self._player.setPlaybackRate(SPEEDS[index]))
+        self.mute_button.toggled.connect(self._set_muted)
+        self.volume.valueChanged.connect(self._set_volume)
+        self.full_screen_button.clicked.connect(self.toggle_full_screen)
+        self._set_volume(self.volume.value())
+        for keys, action in (
+            (("Space", "K"), self.toggle_play),
+            (("Left",), lambda: self.skip(-SKIP_MS)), (("Right",), lambda: self.skip(SKIP_MS)),
+            (("J",), lambda: self.skip(-JUMP_MS)), (("L",), lambda: self.skip(JUMP_MS)),
+            (("F",), self.toggle_full_screen), (("M",), self.mute_button.toggle),
+            (("Escape",), self.leave_full_screen),
+        ):
+            for key in keys:
+                shortcut = QShortcut(QKeySequence(key), self)
+                shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+                shortcut.activated.connect(action)
+        self._enable_controls(False)
+
+    # --- what the details pane asks --------------------------------------------------
+
+    @property
+    def media(self) -> QMediaPlayer:
+        return self._player
+
+    @property
+    def video_sink(self) -> QVideoSink:
+        return self.video.videoSink()
+
+    @property
+    def loaded(self) -> bool:
+        return self._source is not None
+
+    @property
+    def position(self) -> int:
+        return self._player.position()
+
+    def load(self, path: Path, *, chapters: list[int], notes: list[int]) -> bool:
+        """Show the recording's first frame, paused. False (and a message) if it is missing."""
+        self.unload()
+        if not path.is_file():
+            self.show_message(f"The recording file is missing.\n\n{path}\n\nIt may have been "
+                              f"deleted or moved. IT can check the booth with “kiosk doctor”.")
+            return False
+        self._source = path
+        self._watched_ms = 0
+        self.seek_bar.set_marks(chapters, notes)
+        self.screen_area.setCurrentWidget(self.video)
+        self.controls.show()
+        self._enable_controls(True)
+        self._player.setSource(QUrl.fromLocalFile(str(path)))
+        self._player.pause()  # decodes and shows the first frame without starting
+        return True
+
+    def set_note_marks(self, chapters: list[int], notes: list[int]) -> None:
+        self.seek_bar.set_marks(chapters, notes)
+
+    def show_message(self, text: str) -> None:
+        """Say something in place of the video (no recording, missing, cannot be played)."""
+        self.unload()
+        self.message.setText(text)
+        self.screen_area.setCurrentWidget(self.message)
+        self.controls.hide()  # nothing to play: no buttons that do nothing
+
+    def unload(self) -> None:
+        """Stop and let go of the file (the media backend keeps it open otherwise)."""
+        self.leave_full_screen()
+        self._player.stop()
+        self._player.setSource(QUrl())
+        self._source = None
+        self.seek_bar.setRange(0, 0)
+        self.seek_bar.set_marks([], [])
+        self.time_label.setText("0:00 / 0:00")
+        self._enable_controls(False)
+
+    @property
+    def watched_ms(self) -> int:
+        """How long it has played since it was loaded, in milliseconds of wall time."""
+        if self._watched.isValid():
+            return self._watched_ms + self._watched.elapsed()
+        return self._watched_ms
+
+    # --- controls ------------------------------------------------------------------------
+
+    def toggle_play(self) -> None:
+        if not self.loaded:
+            return
+        if self._player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
+            self._player.pause()
+        else:
+            self._player.play()
+
+    def play(self) -> None:
+        if self.loaded:
+            self._player.play()
+
+    def pause(self) -> None:
+        if self.loaded:
+            self._player.pause()
+
+    def seek(self, ms: int) -> None:
+        if not self.loaded:
+            return
+        duration = self._player.duration()
+        target = max(0, min(int(ms), duration if duration > 0 else int(ms)))
+        self._player.setPosition(target)
+        if self._player.playbackState() == QMediaPlayer.PlaybackState.StoppedState:
+            self._player.pause()  # after the end: show the frame there, ready to play on
+
+    def skip(self, delta_ms: int) -> None:
+        self.seek(self._player.position() + delta_ms)
+
+    def set_speed(self, rate: float) -> None:
+        self.speed.setCurrentIndex(SPEEDS.index(rate))
+
+    def toggle_full_screen(self) -> None:
+        if self.isWindow():
+            self.leave_full_screen()
+        elif self.loaded:
+            self.setWindowFlag(Qt.WindowType.Window, True)
+            self.showFullScreen()
+
+    def leave_full_screen(self) -> None:
+        if self.isWindow() and self.parentWidget() is not None:
+            # Back into the details pane's layout, where it came from.
+            self.setWindowFlag(Qt.WindowType.Window, False)
+            self.show()
+
+    # --- inside --------------------------------------------------------------------------
+
+    @staticmethod
+    def _tool_button(tip: str, icon: str) -> QToolButton:
+        button = QToolButton()
+        button.setIcon(player_icon(icon))
+        button.setIconSize(QSize(26, 26))
+        button.setToolTip(tip)
+        button.setAccessibleName(tip.split(" (")[0])
+        button.setObjectName("playerButton")
+        return button
+
+    def _enable_controls(self, enabled: bool) -> None:
+        for widget in (self.seek_bar, self.play_button, self.speed, self.full_screen_button):
+            widget.setEnabled(enabled)
+
+    def _set_volume(self, value: int) -> None:
+        # The slider reads as loudness; the output wants a linear factor.
+        self._audio.setVolume(QAudio.convertVolume(value / 100,
+                                                   QAudio.VolumeScale.LogarithmicVolumeScale,
+                                                   QAudio.VolumeScale.LinearVolumeScale))
+
+    def _set_muted(self, muted: bool) -> None:
+        self._audio.setMuted(muted)
+        self.mute_button.setIcon(player_icon("muted" if muted else "volume"))
+
+    def _on_duration(self, duration: int) -> None:
+        self.seek_bar.setRange(0, max(0, duration))
+        self._show_time(self._player.position())
+
+    def _on_position(self, position: int) -> None:
+        if not self.seek_bar.isSliderDown():
+            self.seek_bar.setValue(position)
+        self._show_time(position)
+        self.position_changed.emit(position)
+
+    def _show_time(self, position: int) -> None:
+        self.time_label.setText(f"{clock(position)} / {clock(self._player.duration())}")
+
+    def _on_state(self, state: QMediaPlayer.PlaybackState) -> None:
+        playing = state == QMediaPlayer.PlaybackState.PlayingState
+        if playing and not self._watched.isValid():
+            self._watched.start()
+        elif not playing and self._watched.isValid():
+            self._watched_ms += self._watched.elapsed()
+            self._watched.invalidate()
+        self.play_button.setIcon(player_icon("pause" if playing else "play"))
+        self.play_button.setToolTip("Pause (space or K)" if playing else "Play (space or K)")
+        self.playing_changed.emit(playing)
+
+    def _on_status(self, status: QMediaPlayer.MediaStatus) -> None:
+        if status == QMediaPlayer.MediaStatus.InvalidMedia and self.loaded:
+            self._cannot_play(self._player.errorString())
+
+    def _on_error(self, error: QMediaPlayer.Error, message: str) -> None:
+        if error != QMediaPlayer.Error.NoError and self.loaded:
+            self._cannot_play(message)
+
+    def _cannot_play(self, reason: str) -> None:
+        name = self._source.name if self._source else "The recording"
+        why = reason or "unknown error"
+        self.show_message(f"This recording cannot be played.\n\n{name}: {why}\n\nThe file "
+                          f"may be damaged or incomplete. IT can check the booth with "
+                          f"“kiosk doctor”.")

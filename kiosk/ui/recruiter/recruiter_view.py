@@ -1,0 +1,161 @@
+"""The review side once unlocked: the sessions list, and one session's details.
+
+It locks itself (`locked()`) when the operator presses Lock (or Ctrl+L) or after
+`[review] idle_lock_minutes` without input, never while a recording plays or an export
+runs. Locking stops playback, saves the time watched and lets go of the file; after
+`locked()` the view is spent: the main window drops it and builds a new one for the next
+operator. It makes no assumption about the window around it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QHideEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.config import Settings
+from kiosk.store.database import Database
+from kiosk.store.operators import SignedInOperator
+from kiosk.store.review import list_session_rows
+from kiosk.ui.recruiter.details import DetailsPane
+from kiosk.ui.recruiter.idle import IdleWatch
+from kiosk.ui.recruiter.sessions_list import SessionsList
+from kiosk.ui.recruiter.style import apply_recruiter_style
+
+
+class RecruiterView(QWidget):
+    locked = Signal()
+
+    def __init__(self, settings: Settings, db: Database, operator: SignedInOperator,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("recruiterView")
+        apply_recruiter_style(self)
+        self.operator = operator
+        self._db, self._settings = db, settings
+        self._spent = False
+        self._list_stale = False
+
+        title = QLabel("Interviews", objectName="viewTitle")
+        who = QLabel(f"{operator.name}  ·  {operator.role.value}", objectName="muted")
+        self.lock_button = QPushButton("Lock", objectName="lockButton")
+        self.lock_button.setToolTip("Lock the review side and go back to the kiosk (Ctrl+L)")
+        self.lock_button.setAutoDefault(True)
+        self.notice = QLabel(objectName="notice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        top = QHBoxLayout()
+        top.addWidget(title)
+        top.addStretch(1)
+        top.addWidget(who)
+        top.addSpacing(16)
+        top.addWidget(self.lock_button)
+
+        self.sessions = SessionsList(settings.recordings_dir)
+        self._details: DetailsPane | None = None
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.sessions)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 20, 28, 20)
+        layout.setSpacing(14)
+        layout.addLayout(top)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.pages, stretch=1)
+
+        self.idle = IdleWatch(settings.review.idle_lock_minutes * 60, self)
+        self.idle.idle.connect(self.lock)
+        self.lock_button.clicked.connect(self.lock)
+        lock_key = QShortcut(QKeySequence("Ctrl+L"), self)
+        lock_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        lock_key.activated.connect(self.lock)
+        find_key = QShortcut(QKeySequence.StandardKey.Find, self.sessions)
+        find_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find_key.activated.connect(self.sessions.focus_search)
+        self.sessions.opened.connect(self.open_session)
+        self.reload()
+        self.idle.start()
+        # What the list does not need to be seen is made once it has been painted.
+        self.sessions.table.painted.connect(self._after_first_paint,
+                                            Qt.ConnectionType.SingleShotConnection)
+
+    @property
+    def details(self) -> DetailsPane:
+        """The details pane (with its media player), made the first time it is needed."""
+        if self._details is None:
+            details = DetailsPane(self._settings, self._db, self.operator)
+            details.back.connect(self.show_list)
+            details.changed.connect(self._mark_list_stale)
+            details.deleted.connect(self._deleted)
+            details.busy_changed.connect(self.idle.set_busy)
+            self.pages.addWidget(details)
+            self._details = details
+        return self._details
+
+    def _after_first_paint(self) -> None:
+        # Queued behind the paint, so the list is on screen before this work starts.
+        QTimer.singleShot(0, self._prepare)
+
+    def _prepare(self) -> None:
+        if not self._spent:
+            self.details  # noqa: B018 - made now, while nobody waits for it
+            self.sessions.prepare_search()
+
+    def reload(self, keep: str | None = None) -> None:
+        self.sessions.set_rows(list_session_rows(self._db), keep=keep)
+        self._list_stale = False
+
+    def open_session(self, session_id: str) -> None:
+        if self.details.session_id == session_id and self.pages.currentWidget() is self.details:
+            return
+        self.notice.hide()
+        self.details.show_session(session_id)
+        self.pages.setCurrentWidget(self.details)
+        self.details.back_button.setFocus()
+
+    def show_list(self) -> None:
+        session_id = self.details.session_id
+        self.details.close_session()
+        if self._list_stale:
+            self.reload(keep=session_id)
+        self.pages.setCurrentWidget(self.sessions)
+        self.sessions.table.setFocus()
+
+    def lock(self) -> None:
+        """Stop everything, let go of the recording, and say so (once)."""
+        if self._spent:
+            return
+        self._spent = True
+        self.idle.stop()
+        if self._details is not None:
+            self._details.shutdown()
+        self.locked.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.idle.stop()
+        if self._details is not None:
+            self._details.shutdown()
+        super().closeEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # Hidden by the window around it (not minimised): nobody is watching any more.
+        if not event.spontaneous() and self._details is not None:
+            self._details.player.pause()
+        super().hideEvent(event)
+
+    def _mark_list_stale(self, _session_id: str) -> None:
+        self._list_stale = True
+
+    def _deleted(self, session_id: str, problem: str) -> None:
+        self.reload()
+        self.pages.setCurrentWidget(self.sessions)
+        self.notice.setText(problem or "The interview was deleted, with its recording, notes "
+                                       "and ratings.")
+        self.notice.show()
