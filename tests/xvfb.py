@@ -27,3 +27,18 @@ def xvfb(width: int = 1280, height: int = 800) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def mapped_top_level_windows(display: str) -> list[str]:
+    """The ids of the windows on the root of `display` that are mapped (viewable)."""
+    env = {**os.environ, "DISPLAY": display}
+    tree = subprocess.run(["xwininfo", "-root", "-children"], capture_output=True, text=True,
+                          env=env, check=False).stdout
+    ids = [line.split()[0] for line in tree.splitlines() if line.strip().startswith("0x")]
+    mapped = []
+    for window in ids:
+        info = subprocess.run(["xwininfo", "-id", window], capture_output=True, text=True,
+                              env=env, check=False).stdout
+        if "Map State: IsViewable" in info:
+            mapped.append(window)
+    return mapped
