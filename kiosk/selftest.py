@@ -87,22 +87,29 @@ def run_self_test(play: PlayToEnd, *, say: Callable[[str], None] = _say,
             started = time.monotonic()
             try:
                 detail = step(run)
-            except KioskError as exc:
-                say(f"self-test: {name:<9}FAILED: {exc}")
-                raise SelfTestFailed(f"self-test failed at step '{name}': {exc} (its files "
-                                     f"are kept in {folder})") from None
             except Exception as exc:
-                traceback.print_exc()
-                say(f"self-test: {name:<9}FAILED: {type(exc).__name__}: {exc}")
-                raise SelfTestFailed(f"self-test failed at step '{name}': "
-                                     f"{type(exc).__name__}: {exc} (its files are kept in "
-                                     f"{folder})") from None
+                if isinstance(exc, KioskError):
+                    reason = str(exc)
+                else:  # a bug: its traceback helps whoever looks into it
+                    traceback.print_exc()
+                    reason = f"{type(exc).__name__}: {exc}"
+                say(f"self-test: {name:<9}FAILED: {reason}")
+                raise SelfTestFailed(f"self-test failed at step '{name}': {reason}"
+                                     f"{_kept(folder)}") from None
             say(f"self-test: {name:<9}ok  {detail} ({time.monotonic() - started:.1f} s)")
     finally:
         if run.db is not None:
             run.db.close()
     shutil.rmtree(folder, ignore_errors=True)
     say("self-test: passed")
+
+
+def _kept(folder: Path) -> str:
+    """Where to look after a failure; a folder with nothing in it is not worth keeping."""
+    if any(folder.iterdir()):
+        return f" (its files are kept in {folder})"
+    folder.rmdir()
+    return ""
 
 
 def _files() -> str:

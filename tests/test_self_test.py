@@ -45,6 +45,9 @@ def test_a_failing_step_is_named_in_one_line_and_exits_1(tmp_path: Path) -> None
     assert "self-test: files    FAILED" in done.stdout
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("kiosk: self-test failed at step 'files': ")
+    # Nothing was made before that step, so no empty folder is left behind.
+    assert "kept" not in last
+    assert not Path(done.stdout.splitlines()[0].rsplit(" ", 1)[-1]).exists()
 
 
 class _NeverEnds:
