@@ -12,9 +12,11 @@ from contextlib import contextmanager
 def xvfb(width: int = 1280, height: int = 800) -> Iterator[str]:
     """Start Xvfb on a free display; yield the DISPLAY value; stop it afterwards."""
     read_end, write_end = os.pipe()
+    # -noreset: by default the server resets when its last client leaves, and refuses
+    # whoever connects meanwhile; a test polling with xwininfo while the kiosk starts hit that.
     server = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{width}x{height}x24",
-         "-nolisten", "tcp"],
+         "-nolisten", "tcp", "-noreset"],
         pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     os.close(write_end)
