@@ -11,13 +11,17 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kiosk import __version__
 from kiosk.config import Settings, load_settings
 from kiosk.errors import InvalidInputError, KioskError
 from kiosk.store.database import Database, open_configured
 from kiosk.store.models import Role
+
+if TYPE_CHECKING:
+    from kiosk.verify import Playback
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -35,6 +39,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream.reconfigure(encoding="utf-8", errors="replace")
     parser = _build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        if args.handler is not _run_gui:
+            parser.error("--self-test runs on its own, without a command")
+        args.handler = _self_test
     try:
         return args.handler(args)
     except KioskError as exc:
@@ -52,6 +60,10 @@ def _build_parser() -> argparse.ArgumentParser:
                         help="start the kiosk with the synthetic camera and microphone")
     parser.add_argument("--windowed", action="store_true",
                         help="a normal window that can be closed, to try the kiosk on a desktop")
+    parser.add_argument(
+        "--self-test", action="store_true",
+        help="record a few seconds from the synthetic camera and microphone into a temporary "
+             "folder, merge, check and play the file, run doctor; exit 0 if all is well")
     parser.set_defaults(handler=_run_gui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -65,6 +77,11 @@ def _build_parser() -> argparse.ArgumentParser:
     show.add_argument("session_id", metavar="ID")
     _add_json_flag(show)
     show.set_defaults(handler=_sessions_show)
+    verify = sessions_commands.add_parser(
+        "verify", help="check that a session's recording matches its row and plays to its end")
+    verify.add_argument("session_id", metavar="ID")
+    _add_json_flag(verify)
+    verify.set_defaults(handler=_sessions_verify)
     add = sessions_commands.add_parser("add", help="schedule a candidate for today")
     add.add_argument("candidate_name", metavar="NAME")
     add.add_argument("--position", help="the position applied for")
@@ -210,6 +227,41 @@ def _sessions_show(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     return _with_database(action)
+
+
+def _sessions_verify(args: argparse.Namespace) -> int:
+    from kiosk.verify import verify_recording
+
+    def action(settings: Settings, db: Database) -> int:
+        check = verify_recording(settings, db, args.session_id, _play_offscreen)
+        if args.json:
+            _print_json(check.to_dict())
+        else:
+            print(f"{'Recording:':<15}{check.file or '-'}")
+            for label, value in (("Size", check.size_matches), ("Checksum", check.sha256_matches)):
+                verdict = {True: "matches", False: "DIFFERS", None: "not recorded"}[value]
+                print(f"{label + ':':<15}{verdict}")
+            print(f"{'Plays:':<15}{'to its end' if check.plays_to_end else 'NO'}"
+                  f" ({check.frames_shown} frames shown, {_format_duration(check.duration_ms)})")
+            print("All good." if check.ok else
+                  "\n".join(f"Problem: {problem}" for problem in check.problems))
+        return EXIT_OK if check.ok else EXIT_PROBLEM
+
+    return _with_database(action)
+
+
+def _play_offscreen(path: Path, timeout_s: float) -> Playback:
+    # Qt is loaded only by the commands that play something.
+    from kiosk.ui.playback import play_offscreen
+
+    return play_offscreen(path, timeout_s)
+
+
+def _self_test(_args: argparse.Namespace) -> int:
+    from kiosk.selftest import run_self_test
+
+    run_self_test(_play_offscreen)
+    return EXIT_OK
 
 
 def _sessions_add(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -16,6 +17,31 @@ from kiosk.store.database import Database, open_configured
 from tests.postgres_server import PostgresServer, PostgresUnavailable, start_postgres
 
 KIOSK_VARIABLES = ("KIOSK_DATA_DIR", "KIOSK_CONFIG", "KIOSK_RECORDINGS_DIR", "KIOSK_DATABASE_URL")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--bundle", metavar="EXE", type=Path,
+                     help="the PyInstaller bundle's kiosk executable: run the tests marked "
+                          "'bundle' against it (scripts/bundle does this after building)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests of the bundle need one: they run through scripts/bundle, which builds it first."""
+    if config.getoption("--bundle") is not None:
+        return
+    deselected = [item for item in items if item.get_closest_marker("bundle")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("bundle")]
+
+
+@pytest.fixture(scope="session")
+def bundle_exe(pytestconfig: pytest.Config) -> Path:
+    """The bundle's `kiosk` executable given with --bundle."""
+    exe = pytestconfig.getoption("--bundle")
+    if exe is None or not exe.is_file():
+        pytest.fail(f"No bundle at {exe}: build it with scripts/bundle.", pytrace=False)
+    return exe.resolve()
 
 
 @pytest.fixture(autouse=True)
@@ -89,3 +115,11 @@ def booth_db(settings: Settings, database_url: str) -> Iterator[tuple[Settings, 
         yield settings, db
     finally:
         db.close()
+
+
+@pytest.fixture(params=["source", pytest.param("bundle", marks=pytest.mark.bundle)])
+def kiosk_command(request: pytest.FixtureRequest) -> list[str]:
+    """The `kiosk` command from the source tree, and (with --bundle) from the bundle."""
+    if request.param == "source":
+        return [sys.executable, "-m", "kiosk"]
+    return [str(request.getfixturevalue("bundle_exe"))]

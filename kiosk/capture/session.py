@@ -11,7 +11,6 @@ then removes the parts. If anything fails before the commit, the parts stay.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import queue
@@ -40,6 +39,7 @@ from kiosk.store.files import (
     POSTER_FILE_NAME,
     RECORDING_FILE_NAME,
     RECORDING_LOCK_NAME,
+    file_sha256,
     free_bytes,
     relative_to_root,
     session_folder,
@@ -397,8 +397,4 @@ def _candidate_name(db: Database, session_id: str) -> str | None:
 
 
 def _size_and_sha256(path: Path) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return path.stat().st_size, digest.hexdigest()
+    return path.stat().st_size, file_sha256(path)

@@ -7,6 +7,7 @@ A path read from the database (or any file) is only ever used through
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import shutil
 import tempfile
@@ -88,6 +89,15 @@ def relative_to_root(root: Path, path: Path) -> str:
 def free_bytes(folder: Path) -> int:
     """Free space, in bytes, on the disk that holds `folder`."""
     return shutil.disk_usage(folder).free
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's content, in hex (read in 1 MiB pieces: recordings are large)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def sync_file(path: Path) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import signal
+import socket
 import sys
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSocketNotifier
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.capture.devices import open_sources
@@ -17,8 +18,6 @@ from kiosk.store.database import Database
 from kiosk.ui.candidate.kiosk import CandidateKiosk
 from kiosk.ui.candidate.screens import OutOfServiceScreen
 from kiosk.ui.main_window import MainWindow
-
-SIGNAL_POLL_MS = 250
 
 
 def application() -> QApplication:
@@ -55,14 +54,37 @@ def run(settings: Settings, db: Database, *, demo: bool = False, locked: bool = 
     window = build_window(settings, db, demo=demo, locked=locked)
     # A service manager stops the kiosk with SIGTERM (a terminal with Ctrl+C): end the
     # answer, keep it, then exit.
+    wakeup = _SignalWakeup(app)
     for stop in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop, lambda *_: window.unlock_and_close())
-    poll = QTimer(interval=SIGNAL_POLL_MS)  # lets Python run its signal handlers
-    poll.timeout.connect(lambda: None)
-    poll.start()
     if locked:
+        # Full screen is a request to the window manager; a booth session may have none,
+        # so the window also takes the whole screen itself.
+        window.setGeometry(app.primaryScreen().geometry())
         window.showFullScreen()
     else:
         window.resize(1280, 800)
         window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        wakeup.close()
+
+
+class _SignalWakeup:
+    """Python runs a signal handler only when it next gets control, which Qt's event loop may
+    not give it for a long time; the signal's byte on this socket wakes the loop at once."""
+
+    def __init__(self, app: QApplication) -> None:
+        self._receiver, self._sender = socket.socketpair()
+        self._sender.setblocking(False)
+        signal.set_wakeup_fd(self._sender.fileno())
+        self._notifier = QSocketNotifier(self._receiver.fileno(), QSocketNotifier.Type.Read, app)
+        # Reading returns to Python, which then runs the handler.
+        self._notifier.activated.connect(lambda *_: self._receiver.recv(64))
+
+    def close(self) -> None:
+        signal.set_wakeup_fd(-1)
+        self._notifier.setEnabled(False)
+        self._receiver.close()
+        self._sender.close()

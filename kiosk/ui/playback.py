@@ -7,11 +7,16 @@ through a QVideoSink, at a raised playback rate so a long file takes little time
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer, QUrl
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer, QUrl
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtMultimedia import QMediaPlayer, QVideoSink
+
+_own_application: QGuiApplication | None = None  # kept alive for as long as the process runs
 
 
 @dataclass
@@ -59,3 +64,17 @@ def play_to_end(path: Path, *, rate: float = 8.0, timeout_s: float = 60.0) -> Pl
     player.setSource(QUrl())
     player.deleteLater()
     return report
+
+
+def play_offscreen(path: Path, timeout_s: float = 60.0) -> PlaybackReport:
+    """play_to_end from a command line, where no application exists yet.
+
+    Nothing is shown, so the platform is offscreen unless QT_QPA_PLATFORM says otherwise:
+    this works over SSH and on a booth with no one logged in.
+    """
+    global _own_application
+    if QCoreApplication.instance() is None:
+        if not os.environ.get("QT_QPA_PLATFORM"):
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        _own_application = QGuiApplication(sys.argv[:1])
+    return play_to_end(path, timeout_s=timeout_s)
