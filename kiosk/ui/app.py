@@ -6,7 +6,7 @@ import signal
 import socket
 import sys
 
-from PySide6.QtCore import QSocketNotifier
+from PySide6.QtCore import QLoggingCategory, QSocketNotifier
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.capture.devices import open_sources
@@ -24,6 +24,9 @@ def application() -> QApplication:
     """The running QApplication, created with the kiosk's stylesheet if there is none yet."""
     app = QApplication.instance()
     if app is None:
+        # Qt's FFmpeg prints a stream dump at info level on every opening of a recording;
+        # its warnings stay.
+        QLoggingCategory.setFilterRules("qt.multimedia.ffmpeg*.info=false")
         app = QApplication(sys.argv[:1])
         app.setApplicationName("Interview Booth Kiosk")
         app.setStyleSheet(resource_path("style.qss").read_text(encoding="utf-8"))
