@@ -6,7 +6,7 @@ import signal
 import socket
 import sys
 
-from PySide6.QtCore import QLoggingCategory, QSocketNotifier
+from PySide6.QtCore import QLoggingCategory, QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.capture.devices import open_sources
@@ -58,8 +58,14 @@ def run(settings: Settings, db: Database, *, demo: bool = False, locked: bool = 
     # A service manager stops the kiosk with SIGTERM (a terminal with Ctrl+C): end the
     # answer, keep it, then exit.
     wakeup = _SignalWakeup(app)
-    for stop in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(stop, lambda *_: window.unlock_and_close())
+    def stop() -> None:
+        window.unlock_and_close()
+        app.quit()
+
+    for number in (signal.SIGTERM, signal.SIGINT):
+        # Through the event loop: a signal that lands before exec() has started would
+        # otherwise close the window and ask a loop that is not yet running to quit.
+        signal.signal(number, lambda *_: QTimer.singleShot(0, stop))
     if locked:
         # Full screen is a request to the window manager; a booth session may have none,
         # so the window also takes the whole screen itself.
