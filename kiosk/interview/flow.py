@@ -471,9 +471,6 @@ class InterviewFlow:
             return replace(state, saving=False)
         if isinstance(event, Failed):
             return self._failed(state, event.message)
-        if isinstance(event, DevicesReady | DevicesMissing) and state.devices is Devices.OPENING:
-            ready = isinstance(event, DevicesReady)
-            return replace(state, devices=Devices.READY if ready else Devices.MISSING)
         return None
 
     def _failed(self, state: FlowState, message: str) -> FlowState:

@@ -116,11 +116,7 @@ class MainWindow(QMainWindow):
             self._show_staff(setup)
 
     def back_to_kiosk(self) -> None:
-        if self.staff is not None:
-            self.pages.removeWidget(self.staff)
-            self.staff.close()
-            self.staff.deleteLater()
-            self.staff = None
+        self._drop_staff()
         self.pages.setCurrentWidget(self.candidate)
 
     def _signed_in(self, operator: SignedInOperator) -> None:
@@ -129,12 +125,17 @@ class MainWindow(QMainWindow):
         self._show_staff(view)
 
     def _show_staff(self, page: QWidget) -> None:
-        if self.staff is not None:
-            self.pages.removeWidget(self.staff)
-            self.staff.deleteLater()
+        self._drop_staff()
         self.staff = page
         self.pages.addWidget(page)
         self.pages.setCurrentWidget(page)
+
+    def _drop_staff(self) -> None:
+        if self.staff is not None:
+            self.pages.removeWidget(self.staff)
+            self.staff.close()  # the review side saves the time watched, lets go of the file
+            self.staff.deleteLater()
+            self.staff = None
 
     def _purge_expired(self) -> None:
         try:

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kiosk.config import Settings, load_settings
+from kiosk.config import Settings
+from kiosk.store.database import Database
+
+if TYPE_CHECKING:  # Qt is imported only once the platform is set (offscreen)
+    from PySide6.QtWidgets import QWidget
 
 SIZES = ((1280, 800), (1920, 1080))
 RECRUITER_SCREENS = ("pin", "sessions", "details", "setup")
@@ -30,55 +34,57 @@ def write_screenshots(settings: Settings, directory: str | Path) -> list[Path]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="kiosk-screenshots-") as scratch:
-        demo = _demo_settings(settings, Path(scratch))
-        written = _candidate_screens(demo, out)
-    return written + _recruiter_screens(out)
+    from kiosk.ui.recruiter.demo import demo_booth
 
-
-def _recruiter_screens(out: Path) -> list[Path]:
-    from kiosk.ui.app import application
-    from kiosk.ui.recruiter.demo import demo_booth, recruiter_screens
-
-    app = application()
-    written = []
-    # The recruiter's screens show demo rows from a throwaway booth, never this one's.
+    # Each side in a throwaway booth of its own, never this one's.
     with demo_booth() as (demo_settings, demo_db):
-        for name, make in recruiter_screens(demo_settings, demo_db).items():
-            for width, height in SIZES:
-                widget = make()
-                widget.resize(width, height)
-                widget.show()
-                app.processEvents()
-                path = out / f"{name}-{width}x{height}.png"
-                if not widget.grab().save(str(path)):
-                    raise OSError(f"could not write {path}")
-                widget.close()
-                widget.deleteLater()
-                written.append(path)
+        written = _candidate_screens(_with_booth_setup(demo_settings, settings), demo_db, out)
+    with demo_booth() as (demo_settings, demo_db):
+        written += _recruiter_screens(demo_settings, demo_db, out)
     return written
 
 
-def _demo_settings(settings: Settings, scratch: Path) -> Settings:
-    demo = load_settings({"KIOSK_DATA_DIR": str(scratch)})
-    # The booth's own picture size and question set; the demo's own data folder.
-    return dataclasses.replace(demo, recording=settings.recording,
-                               interview=dataclasses.replace(settings.interview,
+def _save(widget: QWidget, path: Path) -> Path:
+    if not widget.grab().save(str(path)):
+        raise OSError(f"could not write {path}")
+    return path
+
+
+def _recruiter_screens(settings: Settings, db: Database, out: Path) -> list[Path]:
+    from kiosk.ui.app import application
+    from kiosk.ui.recruiter.demo import recruiter_screens
+
+    app = application()
+    written = []
+    for name, make in recruiter_screens(settings, db).items():
+        for width, height in SIZES:
+            widget = make()
+            widget.resize(width, height)
+            widget.show()
+            app.processEvents()
+            written.append(_save(widget, out / f"{name}-{width}x{height}.png"))
+            widget.close()
+            widget.deleteLater()
+    return written
+
+
+def _with_booth_setup(demo: Settings, booth: Settings) -> Settings:
+    """The demo booth's data folder with this booth's picture size and question set."""
+    return dataclasses.replace(demo, recording=booth.recording,
+                               interview=dataclasses.replace(booth.interview,
                                                              question_sets_dir=str(
-                                                                 settings.question_sets_dir)))
+                                                                 booth.question_sets_dir)))
 
 
-def _candidate_screens(settings: Settings, out: Path) -> list[Path]:
+def _candidate_screens(settings: Settings, db: Database, out: Path) -> list[Path]:
     from kiosk.interview import flow
     from kiosk.interview.flow import Devices, Screen
     from kiosk.interview.question_sets import configured_question_set
-    from kiosk.store.database import open_configured
     from kiosk.store.sessions import create_session
     from kiosk.ui.app import application, sources_opener
     from kiosk.ui.candidate.kiosk import CandidateKiosk
 
     app = application()
-    db = open_configured(settings)
     with db.session() as session, session.begin():
         for name, position in SCHEDULED_DEMO:
             create_session(session, name, position=position)
@@ -110,10 +116,7 @@ def _candidate_screens(settings: Settings, out: Path) -> list[Path]:
                         if p.isVisibleTo(kiosk)]
             wait_until(drawn_since(previews, [p.frames_shown for p in previews],
                                    time.monotonic() + 0.3))
-            path = out / f"{screen_name}-{width}x{height}.png"
-            if not kiosk.grab().save(str(path)):
-                raise OSError(f"could not write {path}")
-            written.append(path)
+            written.append(_save(kiosk, out / f"{screen_name}-{width}x{height}.png"))
 
     try:
         kiosk.show()
@@ -155,5 +158,4 @@ def _candidate_screens(settings: Settings, out: Path) -> list[Path]:
         kiosk.close()
         kiosk.deleteLater()
         app.processEvents()
-        db.close()
     return written

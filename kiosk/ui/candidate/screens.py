@@ -30,6 +30,7 @@ from kiosk.interview import flow
 from kiosk.interview.flow import Devices, FlowState, InterviewFlow
 from kiosk.store.sessions import clean_candidate_name
 from kiosk.ui.candidate.style import candidate_stylesheet
+from kiosk.ui.formatting import clock
 from kiosk.ui.widgets.buttons import KioskButton
 from kiosk.ui.widgets.keyboard import OnScreenKeyboard
 from kiosk.ui.widgets.level_meter import LevelMeter
@@ -67,6 +68,13 @@ def label(text: str, role: str, *, wrap: bool = True,
     return widget
 
 
+def restyle(widget: QWidget, role: str) -> None:
+    """Give `widget` another stylesheet role; Qt applies it only once re-polished."""
+    widget.setObjectName(role)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
 def page(screen: QWidget) -> QVBoxLayout:
     layout = QVBoxLayout(screen)
     layout.setContentsMargins(72, 48, 72, 48)
@@ -86,9 +94,9 @@ def button_row(*buttons: QWidget, align: str = "right") -> QHBoxLayout:
     return row
 
 
-def clock_text(seconds: float) -> str:
-    whole = max(0, int(seconds + 0.999))  # 0.2 s left still reads 0:01
-    return f"{whole // 60}:{whole % 60:02d}"
+def countdown(seconds_left: float) -> str:
+    # Rounded up: 0.2 s left still reads 0:01.
+    return clock(int(max(0.0, seconds_left) + 0.999) * 1000)
 
 
 class WelcomeScreen(CandidateScreen):
@@ -234,7 +242,7 @@ class ConsentScreen(CandidateScreen):
         layout = page(self)
         self.headline = label("Before we start", "headline")
         layout.addWidget(self.headline)
-        self.text = label("", "consent", align=Qt.AlignmentFlag.AlignLeft)
+        self.text = label("", "consent")
         self.text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.text.setContentsMargins(28, 24, 28, 24)
@@ -423,12 +431,9 @@ class QuestionScreen(CandidateScreen):
         self.bar.setVisible(not deciding)
         self.meter.setVisible(answering)
         self.meter_label.setVisible(answering)
-        self.bar.setObjectName("recording-bar" if answering and state.recording else "")
-        self.bar.style().unpolish(self.bar)
-        self.bar.style().polish(self.bar)
-        self.status.setObjectName("recording" if answering and state.recording else "countdown")
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
+        recording = answering and state.recording
+        restyle(self.bar, "recording-bar" if recording else "")
+        restyle(self.status, "recording" if recording else "countdown")
         if preparing:
             self.hint.setText("Take a moment to think. The recording starts by itself when "
                               "the time is up.")
@@ -450,11 +455,11 @@ class QuestionScreen(CandidateScreen):
         left = max(0.0, state.deadline - now)
         self.bar.setValue(round(1000 * left / total))
         if state.screen is flow.Screen.PREPARE:
-            self.status.setText(f"Recording starts in {clock_text(left)}")
+            self.status.setText(f"Recording starts in {countdown(left)}")
         elif state.screen is flow.Screen.ANSWER:
             self.meter.set_level(self._level())
             prefix = "● Recording" if state.recording else "Practice"
-            self.status.setText(f"{prefix}  ·  {clock_text(left)} left")
+            self.status.setText(f"{prefix}  ·  {countdown(left)} left")
 
     def first_focus(self) -> QWidget:
         return {flow.Screen.PREPARE: self.start, flow.Screen.ANSWER: self.done}.get(

@@ -42,14 +42,14 @@ from kiosk.store.review import (
     start_view,
     update_view,
 )
-from kiosk.ui.recruiter.export_job import ExportJob
-from kiosk.ui.recruiter.formatting import (
+from kiosk.ui.formatting import (
     STATUS_LABELS,
     clock,
     file_size,
     local_datetime,
     watched,
 )
+from kiosk.ui.recruiter.export_job import ExportJob
 from kiosk.ui.recruiter.notes_panel import NotesPanel
 from kiosk.ui.recruiter.player import RecordingPlayer
 from kiosk.ui.recruiter.questions_panel import QuestionsPanel

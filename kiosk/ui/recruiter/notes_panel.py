@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.store.review import MAX_NOTE_LENGTH, NoteEntry
-from kiosk.ui.recruiter.formatting import clock, local_datetime
+from kiosk.ui.formatting import clock, local_datetime
 
 NOTE_ID = Qt.ItemDataRole.UserRole
 NOTE_TIME = Qt.ItemDataRole.UserRole + 1

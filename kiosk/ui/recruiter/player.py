@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.ui.recruiter.formatting import clock
+from kiosk.ui.formatting import clock
 from kiosk.ui.recruiter.icons import player_icon
 from kiosk.ui.recruiter.seek_bar import SeekBar
 

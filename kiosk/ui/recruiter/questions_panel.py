@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.store.review import SessionReview
-from kiosk.ui.recruiter.formatting import clock
+from kiosk.ui.formatting import clock
 from kiosk.ui.recruiter.rating import StarRating
 
 

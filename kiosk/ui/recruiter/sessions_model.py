@@ -30,7 +30,7 @@ from kiosk.errors import UnsafePathError
 from kiosk.store.files import resolve_recording_path
 from kiosk.store.models import SessionStatus
 from kiosk.store.review import SessionRow
-from kiosk.ui.recruiter.formatting import STATUS_LABELS, clock, local_datetime
+from kiosk.ui.formatting import STATUS_LABELS, clock, local_datetime
 
 THUMBNAIL_SIZE = QSize(96, 54)
 COLUMNS = ("", "Candidate", "Position", "Date", "Duration", "Status", "Rating")

@@ -1,4 +1,4 @@
-"""How times, sizes and statuses read on the recruiter's screens."""
+"""How times, sizes and statuses read on the kiosk's screens (candidate and recruiter)."""
 
 from __future__ import annotations
 
