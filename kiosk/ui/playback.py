@@ -14,7 +14,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer, QUrl
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtMultimedia import QMediaPlayer, QVideoSink
+from PySide6.QtMultimedia import QMediaPlayer
+
+from kiosk.ui.media_objects import media_player, video_sink
 
 _own_application: QGuiApplication | None = None  # kept alive for as long as the process runs
 
@@ -29,8 +31,8 @@ class PlaybackReport:
 
 def play_to_end(path: Path, *, rate: float = 8.0, timeout_s: float = 60.0) -> PlaybackReport:
     """Play `path` in a QMediaPlayer until EndOfMedia, an error, or the time limit."""
-    player = QMediaPlayer()
-    sink = QVideoSink()
+    player = media_player()
+    sink = video_sink()
     player.setVideoSink(sink)
     loop = QEventLoop()
     report = PlaybackReport(reached_end=False, frames_shown=0, duration_ms=0)

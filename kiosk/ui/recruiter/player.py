@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtMultimedia import QAudio, QAudioOutput, QMediaPlayer, QVideoSink
+from PySide6.QtMultimedia import QAudio, QMediaPlayer, QVideoSink
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.ui.formatting import clock
+from kiosk.ui.media_objects import audio_output, media_player
 from kiosk.ui.recruiter.icons import player_icon
 from kiosk.ui.recruiter.seek_bar import SeekBar
 
@@ -43,8 +44,8 @@ class RecordingPlayer(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("player")
-        self._player = QMediaPlayer(self)
-        self._audio = QAudioOutput(self)
+        self._player = media_player(self)
+        self._audio = audio_output(self)
         self._player.setAudioOutput(self._audio)
         self.video = QVideoWidget()
         self.video.setMinimumSize(320, 180)
