@@ -322,7 +322,8 @@ def test_a_missing_camera_shows_a_message_and_retry_finds_it(
         qtbot.waitUntil(lambda: kiosk.flow.state.devices is Devices.MISSING, timeout=15_000)
         screen = kiosk.device_check
         assert screen.problem.isVisible() and screen.retry.isVisible()
-        assert "camera" in screen.problem.text().lower()
+        assert screen.problem.text().startswith("We cannot switch on the camera.")
+        assert "no-such-camera" not in screen.problem.text()  # the path is for IT, not here
         assert not screen.confirm.isEnabled()
         assert QApplication.focusWidget() is screen.retry
 
@@ -333,6 +334,65 @@ def test_a_missing_camera_shows_a_message_and_retry_finds_it(
         qtbot.waitUntil(lambda: screen.preview.frames_shown > 0)
     finally:
         kiosk.shutdown()
+
+
+def test_a_camera_unplugged_mid_answer_is_retried_and_the_interview_goes_on(
+        qtbot: QtBot, booth_settings: Settings, db: Database) -> None:
+    plugged = {"first": True}
+
+    def opener() -> LiveSources:
+        # The first camera is pulled out 5 s after it was switched on; the second stays.
+        gone = {"camera_gone_at_s": 5.0} if plugged.pop("first", False) else {}
+        return demo_opener(booth_settings, **gone)()
+
+    kiosk = make_kiosk(qtbot, booth_settings, db, opener)
+    try:
+        qtbot.mouseClick(kiosk.welcome, Qt.MouseButton.LeftButton)
+        qtbot.keyClicks(kiosk.identify.name, "Unplugged")
+        click(qtbot, kiosk.identify.next)
+        click(qtbot, kiosk.consent.accept)
+        qtbot.waitUntil(lambda: kiosk.device_check.confirm.isEnabled(), timeout=15_000)
+        click(qtbot, kiosk.device_check.confirm)
+        click(qtbot, kiosk.practice.start)
+        click(qtbot, kiosk.question.start)
+        qtbot.waitUntil(on(kiosk, Screen.ANSWER))
+        qtbot.waitUntil(on(kiosk, Screen.DEVICE_CHECK), timeout=15_000)
+        screen = kiosk.device_check
+        assert screen.problem.isVisible() and screen.retry.isVisible()
+        assert "camera stopped while you were answering" in screen.problem.text()
+        assert "Nothing you have answered is lost" in screen.lead.text()
+        assert "go back to question 1 of 2" in screen.lead.text()
+        assert not screen.confirm.isEnabled()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is screen.retry)
+
+        key(qtbot, Qt.Key.Key_Return)  # Retry, with the camera plugged in again
+        qtbot.waitUntil(lambda: screen.confirm.isEnabled(), timeout=15_000)
+        qtbot.waitUntil(lambda: screen.preview.frames_shown > 0)
+        click(qtbot, screen.confirm)
+        qtbot.waitUntil(on(kiosk, Screen.PREPARE))
+        assert kiosk.question.progress.text() == "Question 1 of 2"
+        click(qtbot, kiosk.question.start)
+        speak_for(qtbot, 1.0)
+        click(qtbot, kiosk.question.done)
+        qtbot.waitUntil(on(kiosk, Screen.RETAKE))
+        assert kiosk.question.again.text() == "Try again (1 left)"  # the cut take is free
+        click(qtbot, kiosk.question.keep)
+        qtbot.waitUntil(lambda: kiosk.flow.state.question == 1)
+        click(qtbot, kiosk.question.start)
+        speak_for(qtbot, 1.0)
+        click(qtbot, kiosk.question.done)
+        qtbot.waitUntil(lambda: kiosk.flow.state.screen is Screen.THANK_YOU
+                        and not kiosk.flow.state.saving, timeout=30_000)
+        assert kiosk.thank_you.problem.text() == ""
+    finally:
+        kiosk.shutdown()
+    row = saved_session(db)
+    assert row.status is SessionStatus.COMPLETED
+    chapters = chapters_of(booth_settings, row)
+    assert [title for _, _, title in chapters] == ["First question?", "Second question?"]
+    first_start, first_end, _ = chapters[0]
+    assert first_end - first_start < 2.5, chapters  # the new take, not the 3-4 s cut one
+    assert play_to_end(booth_settings.recordings_dir / row.id / RECORDING_FILE_NAME).reached_end
 
 
 def test_the_preview_is_mirrored_and_the_recording_is_not(

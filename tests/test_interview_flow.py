@@ -277,15 +277,106 @@ def test_a_missing_device_can_be_retried(clock: Clock) -> None:
     assert machine.state.screen is Screen.PREPARE
 
 
-def test_the_engine_stopping_an_answer_saves_and_says_why(clock: Clock) -> None:
+def test_a_full_disk_stopping_an_answer_saves_and_says_why(clock: Clock) -> None:
     machine = make(clock)
     to_first_question(machine)
     machine.handle(flow.StartAnswering())
-    assert machine.handle(flow.AnswerStopped("camera lost")) == [
+    assert machine.handle(flow.AnswerStopped("disk low")) == [
         flow.EndAnswer(), flow.CloseDevices(), flow.FinishSession()]
     assert machine.state.screen is Screen.THANK_YOU
-    assert "camera stopped working" in machine.state.message
+    assert "ran out of storage" in machine.state.message
     assert "saved" in machine.state.message
+
+
+def test_a_camera_lost_while_preparing_offers_retry_then_prepares_again(clock: Clock) -> None:
+    machine = make(clock)
+    to_first_question(machine)
+    machine.handle(flow.StartAnswering())
+    machine.handle(flow.Done())
+    machine.handle(flow.Keep())
+    assert (machine.state.screen, machine.state.question) == (Screen.PREPARE, 1)
+    clock.t += 3
+    assert machine.handle(flow.DevicesMissing("We cannot see a camera.")) == []
+    state = machine.state
+    assert (state.screen, state.devices, state.message) == (
+        Screen.DEVICE_CHECK, Devices.MISSING, "We cannot see a camera.")
+    assert advance(machine, clock, Q2.prepare_seconds + 1) == []  # the prepare timer is gone
+    assert machine.handle(flow.DevicesConfirmed()) == []  # not while the camera is missing
+    assert machine.handle(flow.Retry()) == [flow.CloseDevices(), flow.OpenDevices()]
+    machine.handle(flow.DevicesReady())
+    assert machine.handle(flow.DevicesConfirmed()) == []
+    state = machine.state
+    assert (state.screen, state.question, state.tries, state.resume, state.message) == (
+        Screen.PREPARE, 1, 0, None, "")
+    assert state.deadline == clock.t + Q2.prepare_seconds  # a fresh countdown
+    assert machine.handle(flow.StartAnswering()) == [flow.StartAnswer(1, "Second?")]
+
+
+def test_a_camera_lost_mid_answer_keeps_it_and_gives_the_try_back(clock: Clock) -> None:
+    machine = make(clock, Question("Only?", prepare_seconds=10, answer_seconds=30, retakes=0))
+    to_first_question(machine)
+    machine.handle(flow.StartAnswering())
+    clock.t += 12
+    assert machine.handle(flow.AnswerStopped("camera lost")) == [flow.EndAnswer()]
+    state = machine.state
+    assert (state.screen, state.devices, state.answered) == (
+        Screen.DEVICE_CHECK, Devices.MISSING, 1)
+    assert "camera stopped while you were answering" in state.message
+    # The device watch then reports the loss in general terms: the first word stays.
+    machine.handle(flow.DevicesMissing("We cannot see a camera."))
+    assert "while you were answering" in machine.state.message
+    machine.handle(flow.Retry())
+    machine.handle(flow.DevicesReady())
+    machine.handle(flow.DevicesConfirmed())
+    assert (machine.state.screen, machine.state.question, machine.state.tries) == (
+        Screen.PREPARE, 0, 0)
+    assert machine.handle(flow.StartAnswering()) == [flow.StartAnswer(0, "Only?")]
+    assert machine.handle(flow.Done()) == [flow.EndAnswer(), flow.CloseDevices(),
+                                           flow.FinishSession()]
+    assert machine.state.screen is Screen.THANK_YOU and machine.state.message == ""
+
+
+def test_a_microphone_lost_on_the_retake_choice_comes_back_to_it(clock: Clock) -> None:
+    machine = make(clock)
+    to_first_question(machine)
+    machine.handle(flow.StartAnswering())
+    machine.handle(flow.Done())
+    assert machine.state.screen is Screen.RETAKE
+    machine.handle(flow.DevicesMissing("We cannot hear a microphone."))
+    assert machine.state.screen is Screen.DEVICE_CHECK
+    machine.handle(flow.Retry())
+    machine.handle(flow.DevicesReady())
+    machine.handle(flow.DevicesConfirmed())
+    assert (machine.state.screen, machine.state.tries) == (Screen.RETAKE, 1)
+    machine.handle(flow.TryAgain())
+    assert machine.handle(flow.StartAnswering()) == [flow.StartAnswer(0, "First?")]
+
+
+def test_a_camera_lost_during_practice_comes_back_to_the_practice_choice(
+        clock: Clock) -> None:
+    machine = make(clock, practice=PRACTICE)
+    to_device_check(machine)
+    machine.handle(flow.DevicesConfirmed())
+    machine.handle(flow.ChoosePractice())
+    assert machine.handle(flow.StartAnswering()) == []  # practice is never recorded
+    machine.handle(flow.DevicesMissing("We cannot see a camera."))
+    assert (machine.state.screen, machine.state.practice) == (Screen.DEVICE_CHECK, False)
+    machine.handle(flow.Retry())
+    machine.handle(flow.DevicesReady())
+    machine.handle(flow.DevicesConfirmed())
+    assert machine.state.screen is Screen.PRACTICE
+    machine.handle(flow.SkipPractice())
+    assert machine.handle(flow.StartAnswering()) == [flow.StartAnswer(0, "First?")]
+
+
+def test_walking_away_from_a_lost_camera_saves_the_answers_so_far(clock: Clock) -> None:
+    machine = make(clock)
+    to_first_question(machine)
+    machine.handle(flow.StartAnswering())
+    machine.handle(flow.AnswerStopped("microphone lost"))
+    assert machine.state.screen is Screen.DEVICE_CHECK
+    assert advance(machine, clock, IDLE_S + 1) == [flow.CloseDevices(), flow.FinishSession()]
+    assert machine.state.screen is Screen.WELCOME and machine.state.resume is None
 
 
 def test_a_failure_shows_a_message_and_keeps_what_was_recorded(clock: Clock) -> None:

@@ -84,15 +84,18 @@ class OpenCVCamera:
             given_up.set()
             raise SourceError(
                 f"The camera '{self.spec}' did not open within {self._open_timeout_s:g} s. "
-                f"Check that it is plugged in and not used by another program."
+                f"Check that it is plugged in and not used by another program.",
+                device="camera",
             )
         if failure or not result:
             reason = failure[0] if failure else "no answer"
-            raise SourceError(f"The camera '{self.spec}' cannot be opened ({reason}).")
+            raise SourceError(f"The camera '{self.spec}' cannot be opened ({reason}).",
+                              device="camera")
         capture = result[0]
         if not capture.isOpened():
             capture.release()
-            raise SourceError(f"The camera '{self.spec}' cannot be opened ({self.kind}).")
+            raise SourceError(f"The camera '{self.spec}' cannot be opened ({self.kind}).",
+                              device="camera")
         if self.kind == "file":
             reported = capture.get(cv2.CAP_PROP_FPS)
             self._file_fps = reported if 1 <= reported <= 240 else self.fps

@@ -166,6 +166,27 @@ class SessionRecording:
                                           daemon=True)
         self._appender.start()
 
+    def use_sources(self, sources: LiveSources) -> None:
+        """Record the next answers through `sources` (the devices opened again after a loss).
+
+        The parts are joined without re-encoding, so the picture size and the sample rate
+        must stay those of the answers already recorded.
+        """
+        if sources is self._sources:
+            return
+        if self._active is not None:
+            raise RuntimeError("an answer is being recorded")
+        size = (sources.camera.width, sources.camera.height)
+        if size != (self.video.width, self.video.height) or (
+                sources.microphone.sample_rate != self.manifest.sample_rate):
+            raise KioskError(
+                f"The camera or microphone that came back records differently "
+                f"({size[0]}x{size[1]}, {sources.microphone.sample_rate} Hz; the interview "
+                f"so far is {self.video.width}x{self.video.height}, "
+                f"{self.manifest.sample_rate} Hz). The answers so far are kept. "
+                f"Please tell a member of staff.")
+        self._sources = sources
+
     def start_answer(self, index: int, question: str) -> PartRecorder:
         """Start recording a take of question `index` (a retake if it was answered before)."""
         if self._active is not None:

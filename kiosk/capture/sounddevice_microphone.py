@@ -68,7 +68,8 @@ class SoundDeviceMicrophone:
         except (sd.PortAudioError, ValueError) as exc:
             available = ", ".join(d["name"] for d in input_devices()) or "none"
             raise SourceError(
-                f"The microphone {name} cannot be opened: {exc}. Microphones found: {available}."
+                f"The microphone {name} cannot be opened: {exc}. Microphones found: {available}.",
+                device="microphone",
             ) from None
 
     def _on_block(self, indata: np.ndarray, frames: int, time_info, status) -> None:

@@ -9,7 +9,15 @@ from kiosk.errors import KioskError
 
 
 class SourceError(KioskError):
-    """A camera or microphone cannot be opened or used; the message says which and why."""
+    """A camera or microphone cannot be opened or used; the message says which and why.
+
+    The message is for IT (it names the device and the driver's reason); `device`
+    ("camera" or "microphone", None if unknown) lets a screen say it in plain words.
+    """
+
+    def __init__(self, message: str, *, device: str | None = None) -> None:
+        super().__init__(message)
+        self.device = device
 
 
 class Camera(Protocol):

@@ -88,7 +88,8 @@ class Booth:
         try:
             sources = self._open_sources()
         except SourceError as exc:
-            self._report(flow.DevicesMissing(str(exc)))
+            log.warning("the devices did not open: %s", exc)  # the details, for IT
+            self._report(flow.DevicesMissing(_cannot_open_message(exc)))
             return
         self.sources = sources
         if not sources.wait_until_live(LIVE_TIMEOUT_S):
@@ -150,6 +151,8 @@ class Booth:
             recording = SessionRecording(self._db, self._settings, self.sources, self.session_id)
             recording.begin()
             self._recording = recording
+        else:
+            self._recording.use_sources(self.sources)  # opened again after a device was lost
         self._answer = self._recording.start_answer(effect.index, effect.question)
         self._watch_answer(self._answer)
 
@@ -196,6 +199,12 @@ class Booth:
             self._report(flow.Saved(ok=False, message=str(exc)))
             return
         self._report(flow.Saved(ok=True))
+
+
+def _cannot_open_message(exc: SourceError) -> str:
+    what = exc.device or "camera or the microphone"
+    return (f"We cannot switch on the {what}. Check that it is plugged in, then press Retry. "
+            f"If that does not help, please tell a member of staff.")
 
 
 def _not_live_message(sources: LiveSources) -> str:

@@ -13,6 +13,10 @@ Rules worth knowing:
 - An idle candidate goes back to Welcome. An answer being recorded is ended and kept, and the
   answers given so far are saved; a session with no answer yet is released untouched.
   While answering, the candidate's voice counts as activity (the booth reports it).
+- A camera or microphone lost in the middle of the interview (photobooth's error state that
+  remembers where to retry) sends the candidate to the device check with Retry; once the
+  devices work again they go back to where they were. An answer it cut short is kept, and
+  that question may be answered again without losing a try.
 """
 
 from __future__ import annotations
@@ -240,6 +244,7 @@ class FlowState:
     entered_at: float = 0.0  # when this screen began (countdowns show the time since)
     deadline: float | None = None  # this screen's own timer
     idle_deadline: float | None = None
+    resume: Screen | None = None  # a device was lost mid-interview: where to go back to
 
 
 class InterviewFlow:
@@ -337,6 +342,9 @@ class InterviewFlow:
         state = replace(state, recording=False)
         if state.practice:
             return self._enter(state, Screen.PRACTICE, now, practice=False, practice_done=True)
+        if stopped in DEVICE_LOST:
+            return self._devices_lost(state, now, _interrupted_message(stopped),
+                                      resume=Screen.PREPARE, tries=state.tries - 1)
         if stopped is not None:
             return self._finish(state, now, message=_stopped_message(stopped))
         if state.tries < self.current_question_of(state).tries:
@@ -355,6 +363,19 @@ class InterviewFlow:
         return self._enter(replace(FlowState(), candidate=state.candidate), Screen.THANK_YOU,
                            now, deadline_s=self.timing.thank_you_s, saving=True,
                            message=message)
+
+    def _devices_lost(self, state: FlowState, now: float, message: str, *, resume: Screen,
+                      **changes: object) -> FlowState:
+        return self._enter(state, Screen.DEVICE_CHECK, now, devices=Devices.MISSING,
+                           message=message, resume=resume, **changes)
+
+    def _resume(self, state: FlowState, now: float) -> FlowState:
+        screen, state = state.resume, replace(state, resume=None, message="")
+        if screen is Screen.PREPARE:
+            return self._prepare(state, now, question=state.question, practice=state.practice,
+                                 tries=state.tries)
+        assert screen is not None
+        return self._enter(state, screen, now)
 
     def _leave(self, state: FlowState, now: float) -> FlowState:
         """The candidate walked away: keep what was recorded, free the booth, say nothing."""
@@ -419,11 +440,16 @@ class InterviewFlow:
         if isinstance(event, DevicesReady):
             return replace(state, devices=Devices.READY, message="")
         if isinstance(event, DevicesMissing):
-            return replace(state, devices=Devices.MISSING, message=event.message)
+            # The first word on a loss stays: the device watch repeats it in general terms.
+            keep = state.devices is Devices.MISSING and state.message
+            return replace(state, devices=Devices.MISSING,
+                           message=state.message if keep else event.message)
         if isinstance(event, Retry) and state.devices is not Devices.OPENING:
             self._effects.extend([CloseDevices(), OpenDevices()])
             return replace(state, devices=Devices.OPENING, message="")
         if isinstance(event, DevicesConfirmed) and state.devices is Devices.READY:
+            if state.resume is not None:
+                return self._resume(state, now)
             if self.questions.practice is not None:
                 return self._enter(state, Screen.PRACTICE, now)
             return self._prepare(state, now, question=0, practice=False, tries=0)
@@ -434,11 +460,15 @@ class InterviewFlow:
             return self._prepare(state, now, question=0, practice=True, tries=0)
         if isinstance(event, SkipPractice):
             return self._prepare(state, now, question=0, practice=False, tries=0)
+        if isinstance(event, DevicesMissing):
+            return self._devices_lost(state, now, event.message, resume=Screen.PRACTICE)
         return self._on_any(state, event)
 
     def _on_prepare(self, state: FlowState, event: Event, now: float) -> FlowState | None:
         if isinstance(event, StartAnswering):
             return self._start_answer(state, now)
+        if isinstance(event, DevicesMissing):
+            return self._devices_lost(state, now, event.message, resume=Screen.PREPARE)
         return self._on_any(state, event)
 
     def _on_answer(self, state: FlowState, event: Event, now: float) -> FlowState | None:
@@ -446,6 +476,10 @@ class InterviewFlow:
             return self._after_answer(state, now, stopped=None)
         if isinstance(event, AnswerStopped) and state.recording:
             return self._after_answer(state, now, stopped=event.reason)
+        if isinstance(event, DevicesMissing) and not state.recording:
+            # The practice answer (never recorded): back to the choice once they work again.
+            return self._devices_lost(state, now, event.message, resume=Screen.PRACTICE,
+                                      practice=False)
         return self._on_any(state, event)
 
     def _on_retake(self, state: FlowState, event: Event, now: float) -> FlowState | None:
@@ -455,6 +489,8 @@ class InterviewFlow:
             # The earlier take stays until the new one is recorded: the newest take wins.
             return self._prepare(state, now, question=state.question, practice=False,
                                  tries=state.tries)
+        if isinstance(event, DevicesMissing):
+            return self._devices_lost(state, now, event.message, resume=Screen.RETAKE)
         return self._on_any(state, event)
 
     def _on_thank_you(self, state: FlowState, event: Event, now: float) -> FlowState | None:
@@ -478,6 +514,15 @@ class InterviewFlow:
         left = self._leave(state, now)  # keeps whatever was recorded
         return self._enter(left, Screen.UNAVAILABLE, now, message=message,
                            idle_deadline=now + self.timing.idle_s)
+
+
+DEVICE_LOST = ("camera lost", "microphone lost")  # the recorder's reasons (StopReason)
+
+
+def _interrupted_message(reason: str) -> str:
+    what = "camera" if reason == "camera lost" else "microphone"
+    return (f"The {what} stopped while you were answering. Check that it is plugged in, "
+            f"then press Retry. If that does not help, please tell a member of staff.")
 
 
 def _stopped_message(reason: str) -> str:

@@ -23,7 +23,8 @@ if TYPE_CHECKING:  # Qt is imported only once the platform is set (offscreen)
 SIZES = ((1280, 800), (1920, 1080))
 RECRUITER_SCREENS = ("pin", "sessions", "details", "setup")
 CANDIDATE_SCREENS = ("welcome", "identify", "consent", "device-check", "practice",
-                     "question-prepare", "question-answer", "retake", "thank-you", "unavailable")
+                     "question-prepare", "question-answer", "retake", "device-lost", "thank-you",
+                     "unavailable")
 SCHEDULED_DEMO = (("Ana Müller", "Support engineer"), ("Kwame Mensah", "Support engineer"),
                   ("Zoë O'Brien", "Team lead"))
 
@@ -139,8 +140,15 @@ def _candidate_screens(settings: Settings, db: Database, out: Path) -> list[Path
             if name == "identify":
                 kiosk.identify.name.setText("Ana Mü")
             shoot(name)
+        name = "device-lost"  # the camera pulled out mid-answer: Retry, then on
+        kiosk.flow.handle(flow.TryAgain())
+        kiosk.flow.handle(flow.StartAnswering())
+        kiosk.flow.handle(flow.AnswerStopped("camera lost"))
+        shoot(name)
+        kiosk.flow.handle(flow.Retry())
+        wait_until(lambda: kiosk.flow.state.devices is Devices.READY)
+        kiosk.flow.handle(flow.DevicesConfirmed())
         name = "thank-you"
-        kiosk.flow.handle(flow.Keep())
         while kiosk.flow.state.screen is not Screen.THANK_YOU:
             kiosk.flow.handle(flow.StartAnswering())
             kiosk.flow.handle(flow.Done())

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from kiosk.capture.frames import VideoFrame
 from kiosk.errors import InvalidInputError
 from kiosk.interview import flow
-from kiosk.interview.flow import Devices, FlowState, InterviewFlow
+from kiosk.interview.flow import Devices, FlowState, InterviewFlow, Screen
 from kiosk.store.sessions import clean_candidate_name
 from kiosk.ui.candidate.style import candidate_stylesheet
 from kiosk.ui.formatting import clock
@@ -268,6 +268,11 @@ class ConsentScreen(CandidateScreen):
         return self.accept
 
 
+CHECK_HEADLINE = "Can you see and hear yourself?"
+CHECK_LEAD = ("Sit so that your face is in the middle of the picture. "
+              "Then say a few words: the bar moves when we hear you.")
+
+
 class DeviceCheckScreen(CandidateScreen):
     def __init__(self, latest: Callable[[], VideoFrame | None],
                  level: Callable[[], float]) -> None:
@@ -275,15 +280,15 @@ class DeviceCheckScreen(CandidateScreen):
         self._level = level
         self._devices: Devices | None = None
         layout = page(self)
-        layout.addWidget(label("Can you see and hear yourself?", "headline"))
+        self.headline = label(CHECK_HEADLINE, "headline")
+        layout.addWidget(self.headline)
         body = QHBoxLayout()
         body.setSpacing(48)
         self.preview = CameraPreview(latest)
         body.addWidget(self.preview, 3)
         side = QVBoxLayout()
         side.setSpacing(20)
-        self.lead = label("Sit so that your face is in the middle of the picture. "
-                          "Then say a few words: the bar moves when we hear you.", "lead")
+        self.lead = label(CHECK_LEAD, "lead")
         side.addWidget(self.lead)
         side.addSpacing(12)
         side.addWidget(label("Microphone", "hint"))
@@ -307,6 +312,15 @@ class DeviceCheckScreen(CandidateScreen):
 
     def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
         missing = state.devices is Devices.MISSING
+        if state.resume is None:
+            self.headline.setText(CHECK_HEADLINE)
+            self.lead.setText(CHECK_LEAD)
+        else:  # a device was lost mid-interview
+            self.headline.setText("Check the camera and microphone")
+            where = ("the practice question" if state.resume is Screen.PRACTICE else
+                     f"question {state.question + 1} of {interview.question_count}")
+            self.lead.setText(f"Nothing you have answered is lost. Once it works again, "
+                              f"you go back to {where}.")
         self.problem.setText(state.message)
         self.problem.setVisible(missing)
         self.retry.setVisible(missing)
