@@ -133,6 +133,18 @@ def speak_for(qtbot: QtBot, seconds: float) -> None:
     qtbot.wait(round(seconds * 1000))
 
 
+def start_first_answer(qtbot: QtBot, kiosk: CandidateKiosk, name: str) -> None:
+    """By touch, from Welcome to the first question's answer (no practice)."""
+    qtbot.mouseClick(kiosk.welcome, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(kiosk.identify.name, name)
+    click(qtbot, kiosk.identify.next)
+    click(qtbot, kiosk.consent.accept)
+    qtbot.waitUntil(lambda: kiosk.device_check.confirm.isEnabled(), timeout=15_000)
+    click(qtbot, kiosk.device_check.confirm)
+    click(qtbot, kiosk.practice.start)
+    click(qtbot, kiosk.question.start)
+
+
 def saved_session(db: Database, session_id: str | None = None) -> InterviewSession:
     with db.session() as session:
         rows = session.query(InterviewSession).all()
@@ -286,14 +298,7 @@ def test_idle_mid_answer_keeps_the_answer_and_returns_to_welcome(
     # A quiet room: no voice keeps the candidate "present" while the answer runs.
     kiosk = make_kiosk(qtbot, quick, db, demo_opener(quick, beeps=False))
     try:
-        qtbot.mouseClick(kiosk.welcome, Qt.MouseButton.LeftButton)
-        qtbot.keyClicks(kiosk.identify.name, "Gone Away")
-        click(qtbot, kiosk.identify.next)
-        click(qtbot, kiosk.consent.accept)
-        qtbot.waitUntil(lambda: kiosk.device_check.confirm.isEnabled(), timeout=15_000)
-        click(qtbot, kiosk.device_check.confirm)
-        click(qtbot, kiosk.practice.start)
-        click(qtbot, kiosk.question.start)
+        start_first_answer(qtbot, kiosk, "Gone Away")
         started = time.monotonic()
         qtbot.waitUntil(on(kiosk, Screen.WELCOME), timeout=10_000)
         assert time.monotonic() - started >= 2.5  # the idle time, not the 30 s answer limit
@@ -347,14 +352,7 @@ def test_a_camera_unplugged_mid_answer_is_retried_and_the_interview_goes_on(
 
     kiosk = make_kiosk(qtbot, booth_settings, db, opener)
     try:
-        qtbot.mouseClick(kiosk.welcome, Qt.MouseButton.LeftButton)
-        qtbot.keyClicks(kiosk.identify.name, "Unplugged")
-        click(qtbot, kiosk.identify.next)
-        click(qtbot, kiosk.consent.accept)
-        qtbot.waitUntil(lambda: kiosk.device_check.confirm.isEnabled(), timeout=15_000)
-        click(qtbot, kiosk.device_check.confirm)
-        click(qtbot, kiosk.practice.start)
-        click(qtbot, kiosk.question.start)
+        start_first_answer(qtbot, kiosk, "Unplugged")
         qtbot.waitUntil(on(kiosk, Screen.ANSWER))
         qtbot.waitUntil(on(kiosk, Screen.DEVICE_CHECK), timeout=15_000)
         screen = kiosk.device_check

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import stat
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,6 +34,39 @@ def test_wal_mode_foreign_keys_and_owner_only_file(tmp_path: Path) -> None:
     finally:
         db.close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_opening_waits_while_another_connection_writes_in_rollback_mode(
+        tmp_path: Path) -> None:
+    """SQLite refuses a switch to WAL at once (not after its busy timeout) while another
+    connection holds a write lock in rollback mode, as a booth migrating a new file does."""
+    path = tmp_path / "kiosk.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("CREATE TABLE left_by_another_booth (x)")
+    result: list[object] = []
+
+    def open_it() -> None:
+        try:
+            result.append(open_database(_url(path)))
+        except Exception as exc:  # reported by the assertion below
+            result.append(exc)
+
+    opener = threading.Thread(target=open_it, daemon=True)
+    opener.start()
+    opener.join(0.5)
+    assert result == [], f"gave up while the other connection wrote: {result}"
+    holder.execute("COMMIT")
+    holder.close()
+    opener.join(15)
+    [db] = result
+    assert not isinstance(db, Exception), db
+    try:
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert current_revision(conn) == head_revision()
+    finally:
+        db.close()
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ exactly as it was; it is copied aside before a migration changes it.
 from __future__ import annotations
 
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +30,8 @@ from kiosk.store.files import make_private_file, prepare_folders
 
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_S = 10  # how long a connection waits for another one's write lock
+
 # Any constant shared by every booth: pg_advisory_xact_lock serialises their migrations.
 POSTGRES_MIGRATION_LOCK = 0x6B696F736B  # "kiosk"
 
@@ -189,14 +192,31 @@ def _install_connection_pragmas(engine: Engine, *, foreign_keys: bool, switch_to
     def _on_connect(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute("PRAGMA busy_timeout = 10000")
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000:.0f}")
             cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
             if switch_to_wal:  # persistent: it rewrites the file header
-                cursor.execute("PRAGMA journal_mode = WAL")
+                _switch_to_wal(cursor)
             # A committed session row must survive a power cut, not only a crash.
             cursor.execute("PRAGMA synchronous = FULL")
         finally:
             cursor.close()
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
+    """PRAGMA journal_mode = WAL, waiting as long as the busy timeout would.
+
+    While another connection holds a write lock in rollback mode (a booth migrating a new
+    file), SQLite refuses the switch at once instead of calling its busy handler.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _install_immediate_transactions(engine: Engine) -> None:
