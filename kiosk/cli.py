@@ -148,10 +148,14 @@ def _build_parser() -> argparse.ArgumentParser:
     devices.set_defaults(handler=_devices)
 
     bench = commands.add_parser(
-        "bench", help="measure the recording engine (or, with --ui, the recruiter's view)")
+        "bench", help="measure the recording engine (or, with --ui, the recruiter's view; "
+                      "with --preview, the candidate's live preview beside a recording)")
     bench.add_argument("--ui", action="store_true",
                        help="measure the recruiter's view instead: the list with 10,000 "
                             "sessions, search, opening and seeking a recording (offscreen)")
+    bench.add_argument("--preview", action="store_true",
+                       help="measure what the candidate's live preview costs a recording: "
+                            "two 20 s answers at the configured size, with and without it")
     bench.add_argument("--minutes", type=_positive_seconds, default=30.0,
                        help="simulated minutes for the sync and merge figures (default 30)")
     bench.add_argument("--realtime-minutes", type=_positive_seconds, default=2.0,
@@ -505,6 +509,10 @@ def _bench(args: argparse.Namespace) -> int:
         from kiosk.ui.recruiter.bench import run_ui_bench
 
         figures = run_ui_bench(load_settings(), progress=progress)
+    elif args.preview:
+        from kiosk.ui.candidate.bench import run_preview_bench
+
+        figures = run_preview_bench(load_settings(), progress=progress)
     else:
         from kiosk.bench import run_bench
 

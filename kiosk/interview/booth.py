@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from kiosk.capture.live import LiveSources
-from kiosk.capture.recorder import PartRecorder
+from kiosk.capture.recorder import PartRecorder, PartStats
 from kiosk.capture.session import (
     NothingToMergeError,
     SessionRecording,
@@ -50,6 +50,7 @@ class Booth:
         self._recording: SessionRecording | None = None
         self._answer: PartRecorder | None = None
         self._shut_down = False
+        self.answer_stats: list[PartStats] = []  # each answer's capture figures, in order
 
     def carry_out(self, effect: flow.Effect) -> None:
         self._worker.submit(self._run, effect)
@@ -177,10 +178,15 @@ class Booth:
             return
         self._answer = None
         try:
-            self._recording.end_answer()
+            stats = self._recording.end_answer().stats
         except Exception:
             # The take is marked failed in the manifest and rebuilt from disk when finishing.
             log.exception("ending the answer failed; what is on disk is kept")
+            return
+        self.answer_stats.append(stats)
+        log.info("answer kept: %d frames from the camera, %d dropped, %d repeated, preset %s",
+                 stats.frames_offered, stats.frames_dropped, stats.frames_repeated,
+                 stats.presets[-1] if stats.presets else "-")
 
     def _FinishSession(self, effect: flow.FinishSession) -> None:
         recording, self._recording = self._recording, None
