@@ -9,14 +9,21 @@ recorder's own rule for how much disk a new interview needs; the device probes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.capture.devices import DeviceProbe, probe_camera, probe_microphone
 from kiosk.capture.session import required_free_bytes
 from kiosk.config import RecordingSettings, Settings
+from kiosk.errors import StorageError
 from kiosk.interview.question_sets import QuestionSetError, configured_question_set
+from kiosk.resources import resource_path
+from kiosk.store.database import open_database
 from kiosk.store.doctor import DoctorReport, examine
+from kiosk.store.models import InterviewSession
 
 STORAGE = "storage"
 DATABASE = "database"
@@ -73,7 +80,8 @@ class Check:
 def check_storage_and_database(settings: Settings) -> list[Check]:
     """Disk space, the database, the audit chain, files against rows, the question set."""
     report = examine(settings)
-    return [storage_check(settings, report), *database_checks(report),
+    names = _candidate_names(settings, [row["session_id"] for row in report.rows_without_files])
+    return [storage_check(settings, report), *database_checks(report, names),
             question_set_check(settings)]
 
 
@@ -102,11 +110,12 @@ def storage_check(settings: Settings, report: DoctorReport) -> Check:
     reserve = recording.disk_reserve_mb * 2**20
     hours = (free - reserve) / (recording.mb_per_minute * 2**20) / 60
     return Check(STORAGE, True, f"{free / GB:.1f} GB free",
-                 f"Room for about {hours:,.0f} hours of interviews; a new one needs "
-                 f"{needed / GB:.1f} GB ({why}).")
+                 f"Room for about {hours:,.0f} hours of interviews. A new one needs "
+                 f"{needed / GB:.1f} GB free.")
 
 
-def database_checks(report: DoctorReport) -> list[Check]:
+def database_checks(report: DoctorReport, names: Mapping[str, str] | None = None
+                    ) -> list[Check]:
     """The database row, and the two rows that need it read: the audit log and the files."""
     if not report.database_readable:
         # `examine` stops at the first thing wrong with the database, so it is the last
@@ -122,44 +131,68 @@ def database_checks(report: DoctorReport) -> list[Check]:
         return [Check(DATABASE, False, headline, f"{report.database}: {problem}"),
                 Check(AUDIT, None, "Not checked", skipped),
                 Check(RECORDINGS, None, "Not checked", skipped)]
-    database = Check(DATABASE, True, "Reachable, schema current",
-                     f"{report.database}, at schema {report.schema_revision}.")
-    return [database, _audit_check(report), _recordings_check(report)]
+    database = Check(DATABASE, True, "Reachable, up to date")
+    return [database, _audit_check(report), _recordings_check(report, names or {})]
 
 
 def _audit_check(report: DoctorReport) -> Check:
     if report.audit_chain_ok:
         events = report.audit_events
-        return Check(AUDIT, True, "Chain intact",
-                     f"{_count(events, 'event')}, each sealed to the one before." if events
-                     else "Nothing recorded yet.")
+        return Check(AUDIT, True, f"Chain intact, {_count(events, 'event')}" if events
+                     else "Chain intact, nothing recorded yet")
     # The chain's own words say which event broke it; `examine` words it "audit log".
     problem = next((p for p in report.problems if "audit" in p.lower()),
                    "The audit log's chain is broken.")
     return Check(AUDIT, False, "Chain broken", problem)
 
 
-def _recordings_check(report: DoctorReport) -> Check:
+def _recordings_check(report: DoctorReport, names: Mapping[str, str]) -> Check:
     missing, stray = report.rows_without_files, report.files_without_rows
     unfinished = report.unfinished_sessions
     if not (missing or stray or unfinished):
-        return Check(RECORDINGS, True, "Files and interviews agree",
-                     "Every recording named in the database is on disk, and nothing else is "
-                     "in the recordings folder.")
+        return Check(RECORDINGS, True, "Files match the database")
     headline, lines = [], []
     if missing:
         headline.append(f"{_count(len(missing), 'recording')} missing")
-        lines.append("Interviews whose recording is missing: "
-                     + _listed(f"{row['session_id']} ({row['problem']})" for row in missing))
+        lines.append("Recording missing for " + _listed(_missing(row, names) for row in missing)
+                     + ".")
     if stray:
         headline.append(f"{_count(len(stray), 'file')} without an interview")
-        lines.append("In the recordings folder but in no interview: " + _listed(stray))
+        lines.append("In the recordings folder but in no interview: " + _listed(stray) + ".")
     if unfinished:
         headline.append(f"{_count(len(unfinished), 'interview')} unfinished")
-        lines.append("Left unfinished by a crash or a power cut (starting the kiosk, or "
-                     "'kiosk recover', rebuilds them): " + _listed(unfinished))
+        lines.append("Left unfinished by a crash or a power cut: " + _listed(unfinished)
+                     + ". Starting the kiosk, or 'kiosk recover', rebuilds them.")
     lines.append("'kiosk doctor' lists them all.")
     return Check(RECORDINGS, False, ", ".join(headline), "\n".join(lines))
+
+
+def _missing(row: Mapping[str, str], names: Mapping[str, str]) -> str:
+    """An interview whose recording is gone, as the admin knows it: by the candidate."""
+    session_id, problem = row["session_id"], row["problem"]
+    who = f"{names[session_id]} ({session_id[:8]})" if session_id in names else session_id
+    # Doctor's "<path> is missing" only repeats the session id; any other reason is news.
+    return who if problem.endswith(" is missing") else f"{who}: {problem}"
+
+
+def _candidate_names(settings: Settings, session_ids: list[str]) -> dict[str, str]:
+    """The candidates of these sessions; empty if the database cannot say (the database
+    row already says why)."""
+    if not session_ids:
+        return {}
+    try:
+        db = open_database(settings.database_url, migrate=False)
+    except StorageError:
+        return {}
+    try:
+        with db.session() as s:
+            rows = s.execute(select(InterviewSession.id, InterviewSession.candidate_name)
+                             .where(InterviewSession.id.in_(session_ids)))
+            return {session_id: name for session_id, name in rows}
+    except SQLAlchemyError:
+        return {}
+    finally:
+        db.close()
 
 
 def question_set_check(settings: Settings) -> Check:
@@ -169,9 +202,12 @@ def question_set_check(settings: Settings) -> Check:
     except QuestionSetError as exc:
         return Check(QUESTIONS, False, "Cannot be used",
                      f"{exc} The candidate side is out of service until it is fixed.")
-    return Check(QUESTIONS, True,
-                 f"\u201c{questions.title}\u201d, {_count(len(questions.questions), 'question')}",
-                 f"'{questions.name}', from {questions.source}.")
+    if questions.source.is_relative_to(resource_path("question_sets")):
+        where = "shipped with the kiosk"
+    else:
+        where = f"from {questions.source}"
+    return Check(QUESTIONS, True, f"\u201c{questions.title}\u201d",
+                 f"'{questions.name}': {_count(len(questions.questions), 'question')}, {where}.")
 
 
 def device_check(key: str, probe: DeviceProbe) -> Check:
@@ -192,10 +228,9 @@ def booth_settings(settings: Settings) -> list[tuple[str, str]]:
         ("Settings file", config),
         ("Question set", settings.interview.question_set),
         ("Keep recordings", retention),
-        ("Lock the review side after",
-         f"{_count(review.idle_lock_minutes, 'minute')} without a touch or a key"),
-        ("Camera", recording.camera),
-        ("Microphone", recording.microphone or "the default microphone"),
+        ("Idle lock", f"after {_count(review.idle_lock_minutes, 'minute')} without a touch "
+                      f"or a key"),
+        # The devices themselves are in the health rows, which name the ones configured.
         ("Picture", f"{recording.width} \u00d7 {recording.height} at {recording.fps} fps"),
     ]
 

@@ -32,7 +32,7 @@ from kiosk.store.operators import (
     operator_summaries,
     sign_in,
 )
-from kiosk.store.sessions import create_session
+from tests.recruiter import add_recorded_session
 from tests.test_audit import _tamper
 
 FIRST_RELEASE_DB = Path(__file__).parent / "data" / "kiosk-0001.db"
@@ -43,17 +43,9 @@ def _checks(settings: Settings) -> dict[str, Check]:
 
 
 def _recorded_session(settings: Settings) -> str:
-    """A completed session whose interview.mp4 is on disk, as the recorder leaves it."""
     db = open_configured(settings)
     try:
-        with db.session() as s, s.begin():
-            session = create_session(s, "Grace Hopper")
-            folder = settings.recordings_dir / session.id
-            folder.mkdir(parents=True)
-            (folder / "interview.mp4").write_bytes(b"\0" * 2048)
-            session.recording_video = f"{session.id}/interview.mp4"
-            session.recording_created_at = datetime(2026, 11, 2, 14, 5, tzinfo=UTC)
-            return session.id
+        return add_recorded_session(db, settings)
     finally:
         db.close()
 
@@ -64,9 +56,9 @@ def test_a_fresh_booth_is_healthy_in_words(settings: Settings) -> None:
     assert list(checks) == [STORAGE, DATABASE, AUDIT, RECORDINGS, QUESTIONS]
     assert all(check.ok and check.verdict == "OK" for check in checks.values()), checks
     assert checks[STORAGE].headline.endswith(" GB free")
-    assert "a new one needs 1.9 GB" in checks[STORAGE].detail
-    assert checks[DATABASE].headline == "Reachable, schema current"
-    assert checks[QUESTIONS].headline.endswith("4 questions")
+    assert "A new one needs 1.9 GB free." in checks[STORAGE].detail
+    assert checks[DATABASE].headline == "Reachable, up to date"
+    assert checks[QUESTIONS].detail.startswith("'default': 4 questions")
 
 
 def test_too_little_disk_for_a_new_interview_is_a_problem(settings: Settings) -> None:
@@ -84,8 +76,10 @@ def test_missing_recordings_and_stray_files_are_named(settings: Settings) -> Non
     recordings = _checks(settings)[RECORDINGS]
     assert recordings.verdict == "Problem"
     assert recordings.headline == "1 recording missing, 1 file without an interview"
-    assert lost in recordings.detail and "stray-folder" in recordings.detail
-    assert kept not in recordings.detail
+    # Named by the candidate, as the admin knows the interview, with the id to tell apart.
+    assert f"Recording missing for Grace Hopper ({lost[:8]})." in recordings.detail
+    assert "stray-folder" in recordings.detail
+    assert kept[:8] not in recordings.detail
 
 
 def test_a_database_that_cannot_be_opened_leaves_its_rows_unchecked(
@@ -114,7 +108,7 @@ def test_a_tampered_audit_log_is_a_problem_naming_the_event(settings: Settings) 
     try:
         for name in ("Ada Admin", "Rita Recruiter"):
             add_operator(db, name, Role.RECRUITER, "2468")
-        assert _checks(settings)[AUDIT].detail == "2 events, each sealed to the one before."
+        assert _checks(settings)[AUDIT].headline == "Chain intact, 2 events"
         _tamper(db, "UPDATE audit_events SET operator_name = 'Mallory' WHERE id = 2")
     finally:
         db.close()
@@ -147,8 +141,8 @@ def test_the_settings_shown_are_the_ones_in_use(settings: Settings) -> None:
     assert shown["Recordings folder"] == str(settings.recordings_dir)
     assert shown["Keep recordings"] == "for ever"
     assert shown["Question set"] == "default"
-    assert shown["Lock the review side after"].startswith("5 minutes")
-    assert shown["Microphone"] == "the default microphone"
+    assert shown["Idle lock"].startswith("after 5 minutes")
+    assert shown["Picture"] == "1280 \u00d7 720 at 30 fps"
     kept = replace(settings, review=replace(settings.review, retention_days=30))
     assert dict(booth_settings(kept))["Keep recordings"] == "30 days, then deleted"
 

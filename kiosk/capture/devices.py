@@ -92,7 +92,7 @@ def probe_camera(recording: RecordingSettings, *, timeout_s: float = 8.0) -> Dev
     """
     spec = recording.camera
     if spec == SYNTHETIC:
-        return DeviceProbe(True, "The synthetic test pattern (demo): no real camera is used.")
+        return DeviceProbe(True, "The synthetic test pattern (demo).")
     outcome: list[SourceError | bool] = []
 
     def attempt() -> None:
@@ -128,7 +128,7 @@ def probe_microphone(recording: RecordingSettings) -> DeviceProbe:
     """Open the configured microphone and let go of it again."""
     spec = recording.microphone
     if spec == SYNTHETIC:
-        return DeviceProbe(True, "The synthetic tone (demo): no real microphone is used.")
+        return DeviceProbe(True, "The synthetic tone (demo).")
     name = f"The microphone '{spec}'" if spec else "The default microphone"
     microphone = SoundDeviceMicrophone(spec, sample_rate=recording.sample_rate)
     try:
