@@ -163,7 +163,7 @@ def test_screenshots_of_every_screen_at_both_sizes(
     assert {p.name for p in written} == expected
     assert {"welcome", "identify", "consent", "device-check", "question-prepare",
             "question-answer", "retake", "thank-you"} <= set(CANDIDATE_SCREENS)
-    assert {"pin", "sessions", "details"} <= set(RECRUITER_SCREENS)
+    assert {"pin", "sessions", "details", "booth"} <= set(RECRUITER_SCREENS)
     for path in written:
         image = QImage(str(path))
         width, height = (int(n) for n in path.stem.rsplit("-", 1)[1].split("x"))

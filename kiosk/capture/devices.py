@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import glob
 import sys
+import threading
+from dataclasses import dataclass
 
 from kiosk.capture.clock import Clock, SystemClock
 from kiosk.capture.live import LiveSources
@@ -71,3 +73,67 @@ def list_devices(recording: RecordingSettings, *, probe_indices: int = 4) -> dic
             cameras.append({"spec": spec, "kind": camera.kind,
                             "width": frame.image.shape[1], "height": frame.image.shape[0]})
     return {"cameras": cameras, "microphones": input_devices()}
+
+
+@dataclass(frozen=True)
+class DeviceProbe:
+    """Whether the configured camera or microphone answers, in words for the admin."""
+
+    found: bool
+    message: str
+
+
+def probe_camera(recording: RecordingSettings, *, timeout_s: float = 8.0) -> DeviceProbe:
+    """Open the configured camera and read one frame, giving up after about `timeout_s`.
+
+    Only the configured camera: probing every index as `list_devices` does takes seconds
+    per missing device, and the admin asks about the one the booth records from. The
+    camera is let go at once, so the kiosk can open it next.
+    """
+    spec = recording.camera
+    if spec == SYNTHETIC:
+        return DeviceProbe(True, "The synthetic test pattern (demo).")
+    outcome: list[SourceError | bool] = []
+
+    def attempt() -> None:
+        camera = OpenCVCamera(spec, width=recording.width, height=recording.height,
+                              fps=recording.fps, open_timeout_s=timeout_s)
+        try:
+            camera.open()
+        except SourceError as exc:
+            outcome.append(exc)
+            return
+        try:
+            outcome.append(camera.read() is not None)
+        finally:
+            camera.close()
+
+    # OpenCV's open is bounded by the camera itself; a read from a stalled network camera
+    # is not, so the whole attempt runs on a helper that is left behind if it hangs.
+    helper = threading.Thread(target=attempt, name=f"probe camera {spec}", daemon=True)
+    helper.start()
+    helper.join(timeout_s + 2)
+    if not outcome:
+        return DeviceProbe(False, f"The camera '{spec}' opened but gave no picture within "
+                                  f"{timeout_s:g} s.")
+    result = outcome[0]
+    if isinstance(result, SourceError):
+        return DeviceProbe(False, str(result))
+    if not result:
+        return DeviceProbe(False, f"The camera '{spec}' opens but gives no picture.")
+    return DeviceProbe(True, f"The camera '{spec}' gives a picture.")
+
+
+def probe_microphone(recording: RecordingSettings) -> DeviceProbe:
+    """Open the configured microphone and let go of it again."""
+    spec = recording.microphone
+    if spec == SYNTHETIC:
+        return DeviceProbe(True, "The synthetic tone (demo).")
+    name = f"The microphone '{spec}'" if spec else "The default microphone"
+    microphone = SoundDeviceMicrophone(spec, sample_rate=recording.sample_rate)
+    try:
+        microphone.open()  # its SourceError names the microphones that are there
+    except SourceError as exc:
+        return DeviceProbe(False, str(exc))
+    microphone.close()
+    return DeviceProbe(True, f"{name} opens at {recording.sample_rate} Hz.")

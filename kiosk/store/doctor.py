@@ -33,6 +33,7 @@ class DoctorReport:
     database: str
     database_reachable: bool = False
     schema_revision: str | None = None
+    database_readable: bool = False  # every table read: the checks below it were made
     schema_head: str = ""
     recordings_root: str = ""
     recordings_writable: bool = False
@@ -95,6 +96,7 @@ def examine(settings: Settings) -> DoctorReport:
     finally:
         db.close()
 
+    report.database_readable = True
     report.audit_events = chain.events
     report.audit_chain_ok = chain.ok
     if not chain.ok:

@@ -15,13 +15,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from kiosk.errors import InvalidInputError, KioskError, NotFoundError
 from kiosk.store.audit import Action, append_event
 from kiosk.store.database import Database
-from kiosk.store.models import Operator, Role, utcnow
+from kiosk.store.models import AuditEvent, Operator, Role, utcnow
 from kiosk.store.sessions import clean_candidate_name
 
 PIN_MIN_DIGITS = 4
@@ -45,6 +45,20 @@ class SignedInOperator:
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+
+@dataclass(frozen=True)
+class OperatorSummary:
+    """What the admin's operators list shows about someone (no PIN hash)."""
+
+    name: str
+    role: Role
+    failed_attempts: int
+    locked_until: datetime | None
+    last_signed_in: datetime | None  # from the audit log; None if never
+
+    def locked_out(self, now: datetime | None = None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or utcnow())
 
 
 class PinRefusedError(KioskError):
@@ -118,6 +132,22 @@ def reset_pin(db: Database, name: str, pin: str, *, reset_by: str | None = None)
 def list_operators(db: Database) -> list[Operator]:
     with db.session() as s:
         return list(s.scalars(select(Operator).order_by(Operator.name)))
+
+
+def operator_summaries(db: Database) -> list[OperatorSummary]:
+    """Every operator by name, with any lockout and their last sign-in."""
+    # Sign-ins are not stored on the operator: the audit log has each one, with the name.
+    last_sign_in = (select(AuditEvent.operator_name, func.max(AuditEvent.at).label("at"))
+                    .where(AuditEvent.action == Action.SIGNED_IN)
+                    .group_by(AuditEvent.operator_name).subquery())
+    query = (select(Operator, last_sign_in.c.at)
+             .outerjoin(last_sign_in, last_sign_in.c.operator_name == Operator.name)
+             .order_by(Operator.name))
+    with db.session() as s:
+        return [OperatorSummary(name=operator.name, role=operator.role,
+                                failed_attempts=operator.failed_attempts,
+                                locked_until=operator.locked_until, last_signed_in=at)
+                for operator, at in s.execute(query)]
 
 
 def has_admin(db: Database) -> bool:

@@ -48,3 +48,9 @@ def watched(ms: int) -> str:
     if seconds < 60:
         return f"{seconds} s"
     return f"{seconds // 60} min {seconds % 60:02d} s"
+
+
+def breakable_paths(text: str) -> str:
+    """`text` with an invisible break after each / and \\, so a long path can wrap on a
+    narrow screen instead of being cut. For display only: never for text to copy."""
+    return text.replace("/", "/\u200b").replace("\\", "\\\u200b")

@@ -21,7 +21,8 @@ if TYPE_CHECKING:  # Qt is imported only once the platform is set (offscreen)
     from PySide6.QtWidgets import QWidget
 
 SIZES = ((1280, 800), (1920, 1080))
-RECRUITER_SCREENS = ("pin", "sessions", "details", "setup")
+LAYOUT_PASSES = 5
+RECRUITER_SCREENS = ("pin", "sessions", "details", "setup", "booth")
 CANDIDATE_SCREENS = ("welcome", "identify", "consent", "device-check", "practice",
                      "question-prepare", "question-answer", "retake", "device-lost", "thank-you",
                      "unavailable")
@@ -62,7 +63,10 @@ def _recruiter_screens(settings: Settings, db: Database, out: Path) -> list[Path
             widget = make()
             widget.resize(width, height)
             widget.show()
-            app.processEvents()
+            # Text that wraps to its width is laid out over several passes (widths, then the
+            # heights they give, then a scroll bar those may bring): let them all run.
+            for _ in range(LAYOUT_PASSES):
+                app.processEvents()
             written.append(_save(widget, out / f"{name}-{width}x{height}.png"))
             widget.close()
             widget.deleteLater()

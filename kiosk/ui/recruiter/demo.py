@@ -13,8 +13,8 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QEventLoop, QPoint, QRect, Qt
@@ -23,11 +23,19 @@ from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from kiosk.capture.demo import record_demo_session
+from kiosk.capture.devices import SYNTHETIC
 from kiosk.config import Settings, load_settings
 from kiosk.store.database import Database, open_configured
 from kiosk.store.files import POSTER_FILE_NAME, session_folder
 from kiosk.store.models import InterviewSession, QuestionMarker, Role, SessionStatus
-from kiosk.store.operators import SignedInOperator, add_operator
+from kiosk.store.operators import (
+    FREE_ATTEMPTS,
+    PinRefusedError,
+    SignedInOperator,
+    add_operator,
+    reset_pin,
+    sign_in,
+)
 from kiosk.store.review import add_note, set_rating, start_view, update_view
 from kiosk.ui.recruiter.admin_setup import AdminSetup
 from kiosk.ui.recruiter.pin_prompt import PinPrompt
@@ -131,7 +139,7 @@ def add_rows(settings: Settings, db: Database, count: int, *, poster_from: str,
 
 def recruiter_screens(settings: Settings, db: Database) -> dict[str, Callable[[], QWidget]]:
     """The recruiter's screens with demo data, built on demand: `pin`, `sessions`, `details`
-    (playing the demo recording) and `setup` (the first start).
+    (playing the demo recording), `setup` (the first start) and `booth` (the admin's page).
 
     Fills `db` with demo rows: give it a throwaway booth (`demo_booth`)."""
     demo = populate(settings, db)
@@ -161,7 +169,34 @@ def recruiter_screens(settings: Settings, db: Database) -> dict[str, Callable[[]
         screen.pin.setText("2580")
         return screen
 
-    return {"pin": pin, "sessions": sessions, "details": details, "setup": setup}
+    signed_in: list[bool] = []
+
+    def booth() -> QWidget:
+        if not signed_in:  # once: the page is shot at two sizes
+            sign_ins_and_a_lockout(db, demo)
+            signed_in.append(True)
+        # The demo booth records from the synthetic sources, so those are its devices.
+        demo_settings = replace(settings, recording=replace(
+            settings.recording, camera=SYNTHETIC, microphone=SYNTHETIC))
+        view = RecruiterView(demo_settings, db, demo.admin)
+        view.open_booth()
+        view.booth.operators.choose(demo.recruiter.name)
+        _wait_for(lambda: not view.booth.health.checking, timeout_s=20)
+        return view
+
+    return {"pin": pin, "sessions": sessions, "details": details, "setup": setup,
+            "booth": booth}
+
+
+def sign_ins_and_a_lockout(db: Database, demo: Demo) -> None:
+    """What the operators list shows on a booth in use: sign-ins, and one person locked out."""
+    for operator in (demo.admin, demo.recruiter):
+        pin = _random_pin()
+        reset_pin(db, operator.name, pin, reset_by=demo.admin.name)
+        sign_in(db, operator.name, pin)
+    for _ in range(FREE_ATTEMPTS):
+        with suppress(PinRefusedError):
+            sign_in(db, "Omar Okafor", "0000")  # never the demo's twelve-digit PIN
 
 
 class VideoShot(QWidget):

@@ -1,4 +1,5 @@
-"""The review side once unlocked: the sessions list, and one session's details.
+"""The review side once unlocked: the sessions list, one session's details, and for an
+admin the booth page (health, operators, settings) behind the Booth button.
 
 It locks itself (`locked()`) when the operator presses Lock (or Ctrl+L) or after
 `[review] idle_lock_minutes` without input, never while a recording plays or an export
@@ -24,6 +25,7 @@ from kiosk.config import Settings
 from kiosk.store.database import Database
 from kiosk.store.operators import SignedInOperator
 from kiosk.store.review import list_session_rows
+from kiosk.ui.recruiter.booth_page import BoothPage
 from kiosk.ui.recruiter.details import DetailsPane
 from kiosk.ui.recruiter.idle import IdleWatch
 from kiosk.ui.recruiter.sessions_list import SessionsList
@@ -43,8 +45,14 @@ class RecruiterView(QWidget):
         self._spent = False
         self._list_stale = False
 
-        title = QLabel("Interviews", objectName="viewTitle")
+        self.title = QLabel("Interviews", objectName="viewTitle")
         who = QLabel(f"{operator.name}  ·  {operator.role.value}", objectName="muted")
+        # A recruiter gets no Booth button at all, not a hidden one that could be reached.
+        self.booth_button: QPushButton | None = None
+        if operator.is_admin:
+            self.booth_button = QPushButton("Booth", objectName="boothButton")
+            self.booth_button.setToolTip("The booth's health, who can sign in, and its settings")
+            self.booth_button.setAutoDefault(True)
         self.lock_button = QPushButton("Lock", objectName="lockButton")
         self.lock_button.setToolTip("Lock the review side and go back to the kiosk (Ctrl+L)")
         self.lock_button.setAutoDefault(True)
@@ -52,14 +60,18 @@ class RecruiterView(QWidget):
         self.notice.setWordWrap(True)
         self.notice.hide()
         top = QHBoxLayout()
-        top.addWidget(title)
+        top.addWidget(self.title)
         top.addStretch(1)
         top.addWidget(who)
         top.addSpacing(16)
+        if self.booth_button is not None:
+            top.addWidget(self.booth_button)
+            top.addSpacing(4)
         top.addWidget(self.lock_button)
 
         self.sessions = SessionsList(settings.recordings_dir)
         self._details: DetailsPane | None = None
+        self._booth: BoothPage | None = None
         self.pages = QStackedWidget()
         self.pages.addWidget(self.sessions)
 
@@ -73,6 +85,8 @@ class RecruiterView(QWidget):
         self.idle = IdleWatch(settings.review.idle_lock_minutes * 60, self)
         self.idle.idle.connect(self.lock)
         self.lock_button.clicked.connect(self.lock)
+        if self.booth_button is not None:
+            self.booth_button.clicked.connect(self.open_booth)
         lock_key = QShortcut(QKeySequence("Ctrl+L"), self)
         lock_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         lock_key.activated.connect(self.lock)
@@ -99,6 +113,16 @@ class RecruiterView(QWidget):
             self._details = details
         return self._details
 
+    @property
+    def booth(self) -> BoothPage:
+        """The admin's booth page, made the first time it is opened (it refuses others)."""
+        if self._booth is None:
+            booth = BoothPage(self._settings, self._db, self.operator)
+            booth.back.connect(self.show_list)
+            self.pages.addWidget(booth)
+            self._booth = booth
+        return self._booth
+
     def _after_first_paint(self) -> None:
         # Queued behind the paint, so the list is on screen before this work starts.
         QTimer.singleShot(0, self._prepare)
@@ -121,12 +145,29 @@ class RecruiterView(QWidget):
         self.details.back_button.setFocus()
 
     def show_list(self) -> None:
-        session_id = self.details.session_id
-        self.details.close_session()
+        session_id = None
+        if self._details is not None:
+            session_id = self._details.session_id
+            self._details.close_session()
         if self._list_stale:
             self.reload(keep=session_id)
+        self.title.setText("Interviews")
         self.pages.setCurrentWidget(self.sessions)
         self.sessions.table.setFocus()
+
+    def open_booth(self) -> None:
+        """The booth page, looked at afresh (admins only: for anyone else, nothing)."""
+        if not self.operator.is_admin or self._spent:
+            return
+        if self._booth is not None and self.pages.currentWidget() is self._booth:
+            return
+        if self._details is not None:
+            self._details.close_session()  # stops playback and saves the time watched
+        self.notice.hide()
+        self.title.setText("Booth")
+        self.booth.refresh()
+        self.pages.setCurrentWidget(self.booth)
+        self.booth.back_button.setFocus()
 
     def lock(self) -> None:
         """Stop everything, let go of the recording, and say so (once)."""
@@ -136,12 +177,16 @@ class RecruiterView(QWidget):
         self.idle.stop()
         if self._details is not None:
             self._details.shutdown()
+        if self._booth is not None:
+            self._booth.shutdown()
         self.locked.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle.stop()
         if self._details is not None:
             self._details.shutdown()
+        if self._booth is not None:
+            self._booth.shutdown()
         super().closeEvent(event)
 
     def hideEvent(self, event: QHideEvent) -> None:
@@ -155,6 +200,7 @@ class RecruiterView(QWidget):
 
     def _deleted(self, session_id: str, problem: str) -> None:
         self.reload()
+        self.title.setText("Interviews")
         self.pages.setCurrentWidget(self.sessions)
         self.notice.setText(problem or "The interview was deleted, with its recording, notes "
                                        "and ratings.")

@@ -1,0 +1,245 @@
+"""The booth's health, as the admin's booth page shows it: one `Check` per thing that can
+go wrong, each with a verdict in words, and the settings worth knowing, read-only.
+
+No Qt here: the page runs these functions on a worker thread (a camera can take seconds to
+answer) and only shows what they return. The facts come from the code that already knows
+them: `kiosk doctor` (`examine`) for the database, the files and the audit chain; the
+recorder's own rule for how much disk a new interview needs; the device probes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from kiosk.capture.devices import DeviceProbe, probe_camera, probe_microphone
+from kiosk.capture.session import required_free_bytes
+from kiosk.config import RecordingSettings, Settings
+from kiosk.errors import StorageError
+from kiosk.interview.question_sets import QuestionSetError, configured_question_set
+from kiosk.resources import resource_path
+from kiosk.store.database import open_database
+from kiosk.store.doctor import DoctorReport, examine
+from kiosk.store.models import InterviewSession
+
+STORAGE = "storage"
+DATABASE = "database"
+AUDIT = "audit"
+RECORDINGS = "recordings"
+QUESTIONS = "questions"
+CAMERA = "camera"
+MICROPHONE = "microphone"
+
+# The rows, in the order the page lists them, with their titles.
+CHECK_TITLES = {
+    STORAGE: "Storage",
+    DATABASE: "Database",
+    AUDIT: "Audit log",
+    RECORDINGS: "Recordings",
+    QUESTIONS: "Question set",
+    CAMERA: "Camera",
+    MICROPHONE: "Microphone",
+}
+# The checks that read the disk and the database, and those that open devices: two groups,
+# so a slow camera never holds back the rest.
+STORAGE_AND_DATABASE = (STORAGE, DATABASE, AUDIT, RECORDINGS, QUESTIONS)
+DEVICES = (CAMERA, MICROPHONE)
+
+# As `check_disk_for_new_session` counts: the numbers match the message a candidate gets
+# when the booth refuses to start for lack of space.
+GB = 2**30
+# How many names a row lists before it only counts the rest.
+LISTED = 5
+
+
+@dataclass(frozen=True)
+class Check:
+    """One row of the health page. `ok` is None when it could not be checked (the database
+    it needs was unreachable, say): neither fine nor a problem of its own."""
+
+    key: str
+    ok: bool | None
+    headline: str  # a few words: "42.0 GB free", "Not found"
+    detail: str = ""  # the sentence(s) that say what it means or what to do
+
+    @property
+    def title(self) -> str:
+        return CHECK_TITLES[self.key]
+
+    @property
+    def verdict(self) -> str:
+        """The state in words, never only a colour."""
+        if self.ok is None:
+            return "Not checked"
+        return "OK" if self.ok else "Problem"
+
+
+def check_storage_and_database(settings: Settings) -> list[Check]:
+    """Disk space, the database, the audit chain, files against rows, the question set."""
+    report = examine(settings)
+    names = _candidate_names(settings, [row["session_id"] for row in report.rows_without_files])
+    return [storage_check(settings, report), *database_checks(report, names),
+            question_set_check(settings)]
+
+
+def check_devices(recording: RecordingSettings) -> list[Check]:
+    """Whether the configured camera and microphone answer (can take seconds)."""
+    return [device_check(CAMERA, probe_camera(recording)),
+            device_check(MICROPHONE, probe_microphone(recording))]
+
+
+def storage_check(settings: Settings, report: DoctorReport) -> Check:
+    """Free space on the recordings folder's disk against what a new interview needs."""
+    if not report.recordings_writable or report.free_bytes is None:
+        problem = next((p for p in report.problems if report.recordings_root in p),
+                       f"The recordings folder {report.recordings_root} cannot be used.")
+        return Check(STORAGE, False, "Recordings folder cannot be written", problem)
+    recording = settings.recording
+    free, needed = report.free_bytes, required_free_bytes(settings)
+    why = (f"the longest interview, {recording.longest_interview_minutes} min at "
+           f"{recording.mb_per_minute} MB a minute, plus {recording.disk_reserve_mb} MB kept "
+           f"free")
+    if free < needed:
+        return Check(STORAGE, False, f"{free / GB:.1f} GB free: not enough",
+                     f"A new interview needs {needed / GB:.1f} GB ({why}), so the booth will "
+                     f"not start one. Export and delete old recordings, or free space on this "
+                     f"disk.")
+    reserve = recording.disk_reserve_mb * 2**20
+    hours = (free - reserve) / (recording.mb_per_minute * 2**20) / 60
+    return Check(STORAGE, True, f"{free / GB:.1f} GB free",
+                 f"Room for about {hours:,.0f} hours of interviews. A new one needs "
+                 f"{needed / GB:.1f} GB free.")
+
+
+def database_checks(report: DoctorReport, names: Mapping[str, str] | None = None
+                    ) -> list[Check]:
+    """The database row, and the two rows that need it read: the audit log and the files."""
+    if not report.database_readable:
+        # `examine` stops at the first thing wrong with the database, so it is the last
+        # problem it noted (one about the recordings folder may come before it).
+        problem = report.problems[-1] if report.problems else "The database cannot be read."
+        if not report.database_reachable:
+            headline = "Cannot be reached"
+        elif report.schema_revision != report.schema_head:
+            headline = "Schema not current"
+        else:
+            headline = "Cannot be read"
+        skipped = "Not checked: the database could not be read."
+        return [Check(DATABASE, False, headline, f"{report.database}: {problem}"),
+                Check(AUDIT, None, "Not checked", skipped),
+                Check(RECORDINGS, None, "Not checked", skipped)]
+    database = Check(DATABASE, True, "Reachable, up to date")
+    return [database, _audit_check(report), _recordings_check(report, names or {})]
+
+
+def _audit_check(report: DoctorReport) -> Check:
+    if report.audit_chain_ok:
+        events = report.audit_events
+        return Check(AUDIT, True, f"Chain intact, {_count(events, 'event')}" if events
+                     else "Chain intact, nothing recorded yet")
+    # The chain's own words say which event broke it; `examine` words it "audit log".
+    problem = next((p for p in report.problems if "audit" in p.lower()),
+                   "The audit log's chain is broken.")
+    return Check(AUDIT, False, "Chain broken", problem)
+
+
+def _recordings_check(report: DoctorReport, names: Mapping[str, str]) -> Check:
+    missing, stray = report.rows_without_files, report.files_without_rows
+    unfinished = report.unfinished_sessions
+    if not (missing or stray or unfinished):
+        return Check(RECORDINGS, True, "Files match the database")
+    headline, lines = [], []
+    if missing:
+        headline.append(f"{_count(len(missing), 'recording')} missing")
+        lines.append("Recording missing for " + _listed(_missing(row, names) for row in missing)
+                     + ".")
+    if stray:
+        headline.append(f"{_count(len(stray), 'file')} without an interview")
+        lines.append("In the recordings folder but in no interview: " + _listed(stray) + ".")
+    if unfinished:
+        headline.append(f"{_count(len(unfinished), 'interview')} unfinished")
+        lines.append("Left unfinished by a crash or a power cut: " + _listed(unfinished)
+                     + ". Starting the kiosk, or 'kiosk recover', rebuilds them.")
+    lines.append("'kiosk doctor' lists them all.")
+    return Check(RECORDINGS, False, ", ".join(headline), "\n".join(lines))
+
+
+def _missing(row: Mapping[str, str], names: Mapping[str, str]) -> str:
+    """An interview whose recording is gone, as the admin knows it: by the candidate."""
+    session_id, problem = row["session_id"], row["problem"]
+    who = f"{names[session_id]} ({session_id[:8]})" if session_id in names else session_id
+    # Doctor's "<path> is missing" only repeats the session id; any other reason is news.
+    return who if problem.endswith(" is missing") else f"{who}: {problem}"
+
+
+def _candidate_names(settings: Settings, session_ids: list[str]) -> dict[str, str]:
+    """The candidates of these sessions; empty if the database cannot say (the database
+    row already says why)."""
+    if not session_ids:
+        return {}
+    try:
+        db = open_database(settings.database_url, migrate=False)
+    except StorageError:
+        return {}
+    try:
+        with db.session() as s:
+            rows = s.execute(select(InterviewSession.id, InterviewSession.candidate_name)
+                             .where(InterviewSession.id.in_(session_ids)))
+            return {session_id: name for session_id, name in rows}
+    except SQLAlchemyError:
+        return {}
+    finally:
+        db.close()
+
+
+def question_set_check(settings: Settings) -> Check:
+    """The question set in use: without a usable one the candidate side is out of service."""
+    try:
+        questions = configured_question_set(settings)
+    except QuestionSetError as exc:
+        return Check(QUESTIONS, False, "Cannot be used",
+                     f"{exc} The candidate side is out of service until it is fixed.")
+    if questions.source.is_relative_to(resource_path("question_sets")):
+        where = "shipped with the kiosk"
+    else:
+        where = f"from {questions.source}"
+    return Check(QUESTIONS, True, f"\u201c{questions.title}\u201d",
+                 f"'{questions.name}': {_count(len(questions.questions), 'question')}, {where}.")
+
+
+def device_check(key: str, probe: DeviceProbe) -> Check:
+    return Check(key, probe.found, "Found" if probe.found else "Not found", probe.message)
+
+
+def booth_settings(settings: Settings) -> list[tuple[str, str]]:
+    """The settings an admin asks about, as (label, value) in words; no file is read."""
+    recording, review = settings.recording, settings.review
+    config = str(settings.config_file)
+    if not settings.config_file.is_file():
+        config += " (not there: the defaults apply)"
+    retention = ("for ever" if review.retention_days == 0
+                 else f"{_count(review.retention_days, 'day')}, then deleted")
+    return [
+        ("Recordings folder", str(settings.recordings_dir)),
+        ("Database", settings.database_url_for_display),
+        ("Settings file", config),
+        ("Question set", settings.interview.question_set),
+        ("Keep recordings", retention),
+        ("Idle lock", f"after {_count(review.idle_lock_minutes, 'minute')} without a touch "
+                      f"or a key"),
+        # The devices themselves are in the health rows, which name the ones configured.
+        ("Picture", f"{recording.width} \u00d7 {recording.height} at {recording.fps} fps"),
+    ]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def _listed(names: Iterable[str]) -> str:
+    items = list(names)
+    shown = ", ".join(items[:LISTED])
+    return shown if len(items) <= LISTED else f"{shown} and {len(items) - LISTED} more"
