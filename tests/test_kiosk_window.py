@@ -27,7 +27,7 @@ from kiosk.ui.recruiter.admin_setup import AdminSetup
 from kiosk.ui.recruiter.pin_prompt import PinPrompt
 from kiosk.ui.recruiter.recruiter_view import RecruiterView
 from kiosk.ui.screenshots import CANDIDATE_SCREENS, RECRUITER_SCREENS, SIZES, write_screenshots
-from tests.recruiter import RECRUITER_PIN, add_staff
+from tests.recruiter import ADMIN_PIN, RECRUITER_PIN, add_staff
 
 
 @pytest.fixture
@@ -96,6 +96,26 @@ def test_a_recruiter_signs_in_reviews_and_locks_back_to_the_kiosk(
     assert window.isVisible() and not window.close()  # still locked while staff review
     qtbot.mouseClick(view.lock_button, Qt.MouseButton.LeftButton)
     assert window.staff is None and window.pages.currentWidget() is window.candidate
+
+
+def test_in_demo_mode_the_booth_page_checks_the_synthetic_devices(
+        qtbot: QtBot, window: MainWindow) -> None:
+    window.open_staff_side()
+    prompt = window.staff
+    assert isinstance(prompt, PinPrompt)
+    names = [prompt.operators.item(n).text() for n in range(prompt.operators.count())]
+    prompt.operators.setCurrentRow(names.index("Ada Admin"))
+    qtbot.keyClicks(prompt.pin, ADMIN_PIN)
+    qtbot.keyClick(prompt.pin, Qt.Key.Key_Return)
+    view = window.staff
+    assert isinstance(view, RecruiterView) and view.booth_button is not None
+    qtbot.mouseClick(view.booth_button, Qt.MouseButton.LeftButton)
+    health = view.booth.health
+    qtbot.waitUntil(lambda: not health.checking, timeout=10_000)
+    for device in ("camera", "microphone"):
+        row = health.rows[device]
+        assert (row.verdict, row.headline.text()) == ("OK", "Found"), device
+        assert "demo" in row.detail.text()
 
 
 def test_the_first_start_asks_for_an_admin_before_anything_else(

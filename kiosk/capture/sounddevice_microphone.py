@@ -53,7 +53,8 @@ class SoundDeviceMicrophone:
         self.queue_overflows = 0  # we had no room for a block (the recorder fell behind)
 
     def open(self) -> None:
-        name = "the default microphone" if self.device in (None, "") else f"'{self.device}'"
+        name = "The default microphone" if self.device in (None, "") else (
+            f"The microphone '{self.device}'")
         try:
             sd.query_devices(self.device if self.device != "" else None, kind="input")
             self._stream = sd.InputStream(
@@ -68,7 +69,7 @@ class SoundDeviceMicrophone:
         except (sd.PortAudioError, ValueError) as exc:
             available = ", ".join(d["name"] for d in input_devices()) or "none"
             raise SourceError(
-                f"The microphone {name} cannot be opened: {exc}. Microphones found: {available}.",
+                f"{name} cannot be opened: {exc}. Microphones found: {available}.",
                 device="microphone",
             ) from None
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import signal
 import socket
 import sys
+from dataclasses import replace
 
 from PySide6.QtCore import QLoggingCategory, QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from kiosk.capture.devices import open_sources
+from kiosk.capture.devices import SYNTHETIC, open_sources
 from kiosk.config import Settings
 from kiosk.interview.booth import OpenSources
 from kiosk.interview.question_sets import QuestionSetError, configured_question_set
@@ -41,6 +42,11 @@ def sources_opener(settings: Settings, *, demo: bool) -> OpenSources:
 def build_window(settings: Settings, db: Database, *, demo: bool = False,
                  locked: bool = True) -> MainWindow:
     """The kiosk's window; with a question set that cannot be used, a page that says why."""
+    if demo:
+        # The whole window, the admin's device check included, then speaks of the devices
+        # it really uses: the synthetic pair.
+        settings = replace(settings, recording=replace(settings.recording, camera=SYNTHETIC,
+                                                       microphone=SYNTHETIC))
     candidate: QWidget
     try:
         questions = configured_question_set(settings)
