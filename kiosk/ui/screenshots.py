@@ -86,6 +86,7 @@ def _candidate_screens(settings: Settings, db: Database, out: Path) -> list[Path
     from kiosk.interview.flow import Devices, Screen
     from kiosk.interview.question_sets import configured_question_set
     from kiosk.store.sessions import create_session
+    from kiosk.ui import waiting
     from kiosk.ui.app import application, sources_opener
     from kiosk.ui.candidate.kiosk import CandidateKiosk
 
@@ -98,12 +99,8 @@ def _candidate_screens(settings: Settings, db: Database, out: Path) -> list[Path
     written: list[Path] = []
 
     def wait_until(done: Callable[[], bool], timeout_s: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while not done():
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"the kiosk did not reach the state for {name!r} in time")
-            app.processEvents()
-            time.sleep(0.01)
+        waiting.wait_until(done, timeout_s=timeout_s, stuck=lambda: (
+            f"the kiosk did not reach the state for {name!r} in time"))
 
     def drawn_since(previews: list, shown: list[int], settle: float) -> Callable[[], bool]:
         # A preview redraws at the new size with its next frame; a meter is shot while the

@@ -37,6 +37,7 @@ def run_preview_bench(booth_settings: Settings, *, seconds: float = 20.0,
     from kiosk.ui.app import application, sources_opener
     from kiosk.ui.candidate.kiosk import CandidateKiosk
     from kiosk.ui.recruiter.demo import demo_booth
+    from kiosk.ui.waiting import wait_until
 
     app = application()
     recording = booth_settings.recording
@@ -48,12 +49,8 @@ def run_preview_bench(booth_settings: Settings, *, seconds: float = 20.0,
         figures: dict[str, Any] = {"video": size, "answer_s": seconds}
 
         def wait(done: Callable[[], bool], timeout_s: float = 30.0) -> None:
-            deadline = time.monotonic() + timeout_s
-            while not done():
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"the kiosk stopped on {kiosk.flow.state.screen}")
-                app.processEvents()
-                time.sleep(0.005)
+            wait_until(done, timeout_s=timeout_s,
+                       stuck=lambda: f"the kiosk stopped on {kiosk.flow.state.screen}")
 
         def answer(shown: bool) -> dict[str, Any]:
             kiosk.setVisible(shown)
