@@ -7,7 +7,7 @@ import socket
 import sys
 from dataclasses import replace
 
-from PySide6.QtCore import QLoggingCategory, QSocketNotifier, QTimer
+from PySide6.QtCore import QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.capture.devices import SYNTHETIC, open_sources
@@ -19,15 +19,14 @@ from kiosk.store.database import Database
 from kiosk.ui.candidate.kiosk import CandidateKiosk
 from kiosk.ui.candidate.screens import OutOfServiceScreen
 from kiosk.ui.main_window import MainWindow
+from kiosk.ui.media_objects import quiet_media_logs
 
 
 def application() -> QApplication:
     """The running QApplication, created with the kiosk's stylesheet if there is none yet."""
     app = QApplication.instance()
     if app is None:
-        # Qt's FFmpeg prints a stream dump at info level on every opening of a recording;
-        # its warnings stay.
-        QLoggingCategory.setFilterRules("qt.multimedia.ffmpeg*.info=false")
+        quiet_media_logs()
         app = QApplication(sys.argv[:1])
         app.setApplicationName("Interview Booth Kiosk")
         app.setStyleSheet(resource_path("style.qss").read_text(encoding="utf-8"))

@@ -14,8 +14,14 @@ disconnect, settles `connectNotify` and `disconnectNotify` before any media thre
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QLoggingCategory, QObject
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoSink
+
+
+def quiet_media_logs() -> None:
+    """Qt's FFmpeg prints a stream dump at info level on every opening of a recording; its
+    warnings stay. Call before the application is made."""
+    QLoggingCategory.setFilterRules("qt.multimedia.ffmpeg*.info=false")
 
 
 def _nothing() -> None:

@@ -16,7 +16,7 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer, QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtMultimedia import QMediaPlayer
 
-from kiosk.ui.media_objects import media_player, video_sink
+from kiosk.ui.media_objects import media_player, quiet_media_logs, video_sink
 
 _own_application: QGuiApplication | None = None  # kept alive for as long as the process runs
 
@@ -78,5 +78,6 @@ def play_offscreen(path: Path, timeout_s: float = 60.0) -> PlaybackReport:
     if QCoreApplication.instance() is None:
         if not os.environ.get("QT_QPA_PLATFORM"):
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        quiet_media_logs()
         _own_application = QGuiApplication(sys.argv[:1])
     return play_to_end(path, timeout_s=timeout_s)
