@@ -7,12 +7,13 @@ itself is Qt's (kiosk.ui.playback), so it is handed in: this module stays Qt-fre
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from kiosk.config import Settings
 from kiosk.errors import UnsafePathError
+from kiosk.findings import Findings
 from kiosk.media.ffmpeg import MediaError
 from kiosk.media.probe import probe
 from kiosk.store.database import Database
@@ -37,7 +38,7 @@ PlayToEnd = Callable[[Path, float], Playback]
 
 
 @dataclass
-class RecordingCheck:
+class RecordingCheck(Findings):
     session_id: str
     file: str | None = None
     size_matches: bool | None = None  # None: the row does not record the size
@@ -48,13 +49,6 @@ class RecordingCheck:
     frames_shown: int = 0
     plays_to_end: bool = False
     problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "ok": self.ok}
 
 
 def verify_recording(settings: Settings, db: Database, session_id: str,

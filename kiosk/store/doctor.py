@@ -7,15 +7,15 @@ migrates, deletes or moves anything, so it is safe to run on a booth that is in 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.config import Settings
 from kiosk.errors import StorageError, UnsafePathError
+from kiosk.findings import Findings
 from kiosk.store.audit import verify_chain
 from kiosk.store.database import current_revision, head_revision, open_database
 from kiosk.store.files import (
@@ -29,7 +29,7 @@ from kiosk.store.models import UNFINISHED_STATUSES, InterviewSession
 
 
 @dataclass
-class DoctorReport:
+class DoctorReport(Findings):
     database: str
     database_reachable: bool = False
     schema_revision: str | None = None
@@ -44,13 +44,6 @@ class DoctorReport:
     audit_events: int = 0
     audit_chain_ok: bool = False
     problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "ok": self.ok}
 
 
 def examine(settings: Settings) -> DoctorReport:
