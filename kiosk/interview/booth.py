@@ -50,7 +50,9 @@ class Booth:
         self._recording: SessionRecording | None = None
         self._answer: PartRecorder | None = None
         self._shut_down = False
-        self.answer_stats: list[PartStats] = []  # each answer's capture figures, in order
+        # The newest kept answer's capture figures (a kiosk runs for weeks: not a list).
+        self.answers_kept = 0
+        self.last_answer_stats: PartStats | None = None
 
     def carry_out(self, effect: flow.Effect) -> None:
         self._worker.submit(self._run, effect)
@@ -183,7 +185,8 @@ class Booth:
             # The take is marked failed in the manifest and rebuilt from disk when finishing.
             log.exception("ending the answer failed; what is on disk is kept")
             return
-        self.answer_stats.append(stats)
+        self.last_answer_stats = stats
+        self.answers_kept += 1
         log.info("answer kept: %d frames from the camera, %d dropped, %d repeated, preset %s",
                  stats.frames_offered, stats.frames_dropped, stats.frames_repeated,
                  stats.presets[-1] if stats.presets else "-")

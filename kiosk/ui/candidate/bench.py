@@ -61,10 +61,12 @@ def run_preview_bench(booth_settings: Settings, *, seconds: float = 20.0,
             wait(lambda: time.monotonic() - wall >= seconds, timeout_s=seconds + 5)
             wall, cpu = time.monotonic() - wall, time.process_time() - cpu
             painted = preview.frames_shown - painted
-            answered = len(kiosk.booth.answer_stats)
+            kept = kiosk.booth.answers_kept
             kiosk.flow.handle(flow.Done())
-            wait(lambda: len(kiosk.booth.answer_stats) > answered)
-            return _answer_figures(kiosk.booth.answer_stats[-1], painted, wall, cpu)
+            wait(lambda: kiosk.booth.answers_kept > kept)
+            stats = kiosk.booth.last_answer_stats
+            assert stats is not None
+            return _answer_figures(stats, painted, wall, cpu)
 
         try:
             kiosk.resize(1280, 800)
