@@ -526,8 +526,9 @@ def _interrupted_message(reason: str) -> str:
 
 
 def _stopped_message(reason: str) -> str:
-    what = {"camera lost": "The camera stopped working", "microphone lost":
-            "The microphone stopped working", "disk low": "This booth ran out of storage space"}
-    return (f"{what.get(reason, 'The recording stopped')}. Your answers up to that moment "
-            f"are saved. Please tell a member of staff.")
+    """A stop that no Retry mends (a lost device gets `_interrupted_message` instead)."""
+    what = ("This booth ran out of storage space" if reason == "disk low"
+            else "The recording stopped")
+    return (f"{what}. Your answers up to that moment are saved. Please tell a member of "
+            f"staff.")
 
