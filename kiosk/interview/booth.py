@@ -217,8 +217,8 @@ def _cannot_open_message(exc: SourceError) -> str:
 
 
 def _not_live_message(sources: LiveSources) -> str:
-    if sources.error:
-        return f"{sources.error}. Please tell a member of staff."
+    if sources.error:  # the driver's own words, for IT; the candidate gets plain ones
+        log.warning("%s", sources.error)
     if sources.latest_frame is None or sources.camera_lost.is_set():
         return ("We cannot see a camera. Check that it is plugged in and not covered, "
                 "then press Retry. If it keeps happening, please tell a member of staff.")
