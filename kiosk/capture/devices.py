@@ -10,7 +10,11 @@ from dataclasses import dataclass
 from kiosk.capture.clock import Clock, SystemClock
 from kiosk.capture.live import LiveSources
 from kiosk.capture.opencv_camera import OpenCVCamera
-from kiosk.capture.sounddevice_microphone import SoundDeviceMicrophone, input_devices
+from kiosk.capture.sounddevice_microphone import (
+    SoundDeviceMicrophone,
+    input_devices,
+    microphone_name,
+)
 from kiosk.capture.sources import SourceError
 from kiosk.capture.synthetic import SyntheticOptions, synthetic_pair
 from kiosk.config import RecordingSettings
@@ -129,7 +133,7 @@ def probe_microphone(recording: RecordingSettings) -> DeviceProbe:
     spec = recording.microphone
     if spec == SYNTHETIC:
         return DeviceProbe(True, "The synthetic tone (demo).")
-    name = f"The microphone '{spec}'" if spec else "The default microphone"
+    name = microphone_name(spec)
     microphone = SoundDeviceMicrophone(spec, sample_rate=recording.sample_rate)
     try:
         microphone.open()  # its SourceError names the microphones that are there

@@ -33,6 +33,11 @@ def input_devices() -> list[dict]:
     ]
 
 
+def microphone_name(spec: str | int | None) -> str:
+    """How messages name a configured microphone (empty or None: the default one)."""
+    return "The default microphone" if spec in (None, "") else f"The microphone '{spec}'"
+
+
 class SoundDeviceMicrophone:
     def __init__(
         self,
@@ -53,8 +58,7 @@ class SoundDeviceMicrophone:
         self.queue_overflows = 0  # we had no room for a block (the recorder fell behind)
 
     def open(self) -> None:
-        name = "The default microphone" if self.device in (None, "") else (
-            f"The microphone '{self.device}'")
+        name = microphone_name(self.device)
         try:
             sd.query_devices(self.device if self.device != "" else None, kind="input")
             self._stream = sd.InputStream(

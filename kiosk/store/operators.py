@@ -101,6 +101,14 @@ def check_new_pin(pin: str) -> str:
     return pin
 
 
+def check_new_pin_twice(pin: str, again: str) -> str:
+    """check_new_pin, for a PIN typed twice on screen: both must be the same."""
+    chosen = check_new_pin(pin)
+    if again != chosen:
+        raise InvalidInputError("The two PINs differ. Enter the same PIN twice.")
+    return chosen
+
+
 def add_operator(db: Database, name: str, role: Role, pin: str, *,
                  added_by: str | None = None) -> SignedInOperator:
     """Create an operator (audited); InvalidInputError for a bad name or PIN or a taken name."""

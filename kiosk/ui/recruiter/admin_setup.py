@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from kiosk.errors import InvalidInputError
 from kiosk.store.database import Database
 from kiosk.store.models import Role
-from kiosk.store.operators import add_operator, check_new_pin, has_admin
+from kiosk.store.operators import add_operator, check_new_pin_twice, has_admin
 from kiosk.store.sessions import clean_candidate_name
 from kiosk.ui.recruiter.card_page import card_page
 from kiosk.ui.recruiter.pin_pad import PinPad
@@ -105,9 +105,7 @@ class AdminSetup(QWidget):
             self.name.setFocus()
             return
         try:
-            pin = check_new_pin(self.pin.text())
-            if self.pin_again.text() != pin:
-                raise InvalidInputError("The two PINs differ. Enter the same PIN twice.")
+            pin = check_new_pin_twice(self.pin.text(), self.pin_again.text())
             admin = add_operator(self._db, self.name.text(), Role.ADMIN, pin,
                                  added_by=FIRST_START)
         except InvalidInputError as exc:

@@ -36,7 +36,7 @@ from kiosk.store.operators import (
     OperatorSummary,
     SignedInOperator,
     add_operator,
-    check_new_pin,
+    check_new_pin_twice,
     operator_summaries,
     reset_pin,
 )
@@ -56,14 +56,6 @@ def _pin_pair() -> tuple[QLineEdit, QLineEdit]:
         field.setAccessibleName(name)
     pin.setPlaceholderText(f"{PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits")
     return pin, again
-
-
-def _checked_pin(pin: QLineEdit, again: QLineEdit) -> str:
-    """The new PIN, or InvalidInputError in words (too easy, wrong length, not the same)."""
-    chosen = check_new_pin(pin.text())
-    if again.text() != chosen:
-        raise InvalidInputError("The two PINs differ. Enter the same PIN twice.")
-    return chosen
 
 
 def status_text(operator: OperatorSummary) -> str:
@@ -245,7 +237,7 @@ class OperatorsPanel(QWidget):
             self._refuse_add(str(exc), self.new_name)
             return
         try:
-            pin = _checked_pin(self.new_pin, self.new_pin_again)
+            pin = check_new_pin_twice(self.new_pin.text(), self.new_pin_again.text())
         except InvalidInputError as exc:
             self._refuse_add(str(exc), self.new_pin)
             return
@@ -301,8 +293,8 @@ class OperatorsPanel(QWidget):
     def submit_reset(self) -> None:
         name = self.reset_who.text()
         try:
-            reset_pin(self._db, name, _checked_pin(self.reset_pin_field, self.reset_pin_again),
-                      reset_by=self._admin.name)
+            pin = check_new_pin_twice(self.reset_pin_field.text(), self.reset_pin_again.text())
+            reset_pin(self._db, name, pin, reset_by=self._admin.name)
         except KioskError as exc:
             self.reset_message.setText(str(exc))
             self.reset_pin_field.clear()

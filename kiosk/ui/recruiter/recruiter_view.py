@@ -174,20 +174,19 @@ class RecruiterView(QWidget):
         if self._spent:
             return
         self._spent = True
-        self.idle.stop()
-        if self._details is not None:
-            self._details.shutdown()
-        if self._booth is not None:
-            self._booth.shutdown()
+        self._stop_pages()
         self.locked.emit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._stop_pages()
+        super().closeEvent(event)
+
+    def _stop_pages(self) -> None:
         self.idle.stop()
         if self._details is not None:
             self._details.shutdown()
         if self._booth is not None:
             self._booth.shutdown()
-        super().closeEvent(event)
 
     def hideEvent(self, event: QHideEvent) -> None:
         # Hidden by the window around it (not minimised): nobody is watching any more.
