@@ -397,7 +397,7 @@ def _format_duration(ms: int | None) -> str:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from kiosk.store.doctor import examine
+    from kiosk.doctor import examine
 
     report = examine(load_settings())
     if args.json:
@@ -424,53 +424,35 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _record(args: argparse.Namespace) -> int:
-    import time
-
     from kiosk.capture.devices import open_sources
-    from kiosk.capture.session import SessionRecording, check_disk_for_new_session
-    from kiosk.capture.sources import SourceError
-    from kiosk.store.models import SessionStatus
-    from kiosk.store.sessions import create_session, get_session, session_to_dict
+    from kiosk.recording.headless import HeadlessSession
+    from kiosk.store.sessions import get_session, session_to_dict
+    from kiosk.words import StopReason
 
     def action(settings: Settings, db: Database) -> int:
-        check_disk_for_new_session(settings)
-        with db.session() as session, session.begin():
-            session_id = create_session(session, args.candidate,
-                                        status=SessionStatus.IN_PROGRESS).id
         sources = open_sources(settings.recording, demo=args.demo, camera=args.camera,
                                microphone=args.mic)
         try:
-            if not sources.wait_until_live():
-                raise SourceError("The camera or the microphone delivered nothing within "
-                                  "10 s. Check that they are connected and not in use.")
-            recording = SessionRecording(db, settings, sources, session_id)
-            recording.begin()
-            recorder = recording.start_answer(0, args.question)
-            deadline = time.monotonic() + args.seconds
-            try:
-                while time.monotonic() < deadline and not recorder.finished():
-                    time.sleep(0.05)
-            except KeyboardInterrupt:
-                pass  # Ctrl+C ends the answer early; what was recorded is kept
-            result = recording.end_answer()
-            if result.reason != "asked":
+            session = HeadlessSession(db, settings, sources, args.candidate)
+            result = session.answer(args.question, args.seconds)
+            if result.reason is not StopReason.ASKED:
                 print(f"kiosk: the answer ended early: {result.reason}", file=sys.stderr)
-            recording.finish()
+            session.finish()
         finally:
             sources.close()
-        with db.session() as session:
-            row = session_to_dict(get_session(session, session_id), settings.recordings_dir)
+        with db.session() as s:
+            row = session_to_dict(get_session(s, session.session_id), settings.recordings_dir)
         if args.json:
             _print_json(row)
         else:
-            print(session_id)
+            print(session.session_id)
         return EXIT_OK
 
     return _with_database(action)
 
 
 def _recover(args: argparse.Namespace) -> int:
-    from kiosk.capture.recovery import recover_all
+    from kiosk.recording.recovery import Outcome, recover_all
 
     def action(settings: Settings, db: Database) -> int:
         outcomes = recover_all(db, settings)
@@ -480,7 +462,7 @@ def _recover(args: argparse.Namespace) -> int:
             print("Nothing to recover.")
         for outcome in outcomes if not args.json else []:
             print(f"{outcome.session_id}: {outcome.outcome}. {outcome.message}".rstrip())
-        return EXIT_PROBLEM if any(o.outcome == "failed" for o in outcomes) else EXIT_OK
+        return EXIT_PROBLEM if any(o.outcome is Outcome.FAILED for o in outcomes) else EXIT_OK
 
     return _with_database(action)
 
@@ -506,11 +488,11 @@ def _bench(args: argparse.Namespace) -> int:
         print(f"bench: {message}", file=sys.stderr)
 
     if args.ui:
-        from kiosk.ui.recruiter.bench import run_ui_bench
+        from kiosk.ui.tooling.ui_bench import run_ui_bench
 
         figures = run_ui_bench(load_settings(), progress=progress)
     elif args.preview:
-        from kiosk.ui.candidate.bench import run_preview_bench
+        from kiosk.ui.tooling.preview_bench import run_preview_bench
 
         figures = run_preview_bench(load_settings(), progress=progress)
     else:
@@ -527,7 +509,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _run_gui(args: argparse.Namespace) -> int:
-    from kiosk.capture.recovery import recover_all
+    from kiosk.recording.recovery import recover_all
     from kiosk.store.deletion import purge_expired
     from kiosk.store.locks import FileLock
 
@@ -571,7 +553,7 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 
 def _screenshots(args: argparse.Namespace) -> int:
-    from kiosk.ui.screenshots import write_screenshots
+    from kiosk.ui.tooling.screenshots import write_screenshots
 
     for path in write_screenshots(load_settings(), args.directory):
         print(path)

@@ -16,13 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.capture.devices import DeviceProbe, probe_camera, probe_microphone
-from kiosk.capture.session import required_free_bytes
 from kiosk.config import RecordingSettings, Settings
+from kiosk.doctor import DoctorReport, examine
 from kiosk.errors import StorageError
 from kiosk.interview.question_sets import QuestionSetError, configured_question_set
+from kiosk.recording.disk import required_free_bytes
 from kiosk.resources import resource_path
 from kiosk.store.database import open_database
-from kiosk.store.doctor import DoctorReport, examine
 from kiosk.store.models import InterviewSession
 
 STORAGE = "storage"

@@ -21,20 +21,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.capture.devices import open_sources
-from kiosk.capture.session import SessionRecording
-from kiosk.capture.sources import SourceError
 from kiosk.capture.synthetic import SyntheticOptions
 from kiosk.config import Settings, load_settings
+from kiosk.doctor import examine
 from kiosk.errors import KioskError
 from kiosk.media.clapper import clapper_matches
-from kiosk.media.ffmpeg import ffmpeg_exe, run_ffmpeg
+from kiosk.media.ffmpeg import ffmpeg_exe, ffmpeg_version
 from kiosk.media.probe import probe
+from kiosk.recording.headless import HeadlessSession
 from kiosk.resources import resource_path, resources_dir
 from kiosk.store.database import Database, head_revision, open_configured
-from kiosk.store.doctor import examine
-from kiosk.store.models import SessionStatus
-from kiosk.store.sessions import create_session
 from kiosk.verify import PlayToEnd, verify_recording
+from kiosk.words import StopReason
 
 RECORD_SECONDS = 4.0  # two clapper flashes (at 1 s and 3 s of source time)
 MAX_CLAPPER_OFFSET_MS = 40.0
@@ -51,7 +49,7 @@ class _Run:
     settings: Settings
     db: Database | None = None
     session_id: str = ""
-    recording: SessionRecording | None = None
+    session: HeadlessSession | None = None
     recorded_s: float = 0.0
     movie: Path | None = None
 
@@ -113,7 +111,7 @@ def _kept(folder: Path) -> str:
 
 
 def _files() -> str:
-    run_ffmpeg(["-version"], what="Running ffmpeg", timeout_s=30)
+    ffmpeg_version()
     stylesheet = resource_path("style.qss")
     if not stylesheet.is_file():
         raise KioskError(f"the kiosk's resources are missing: no {stylesheet}")
@@ -127,30 +125,15 @@ def _database(run: _Run) -> str:
 
 def _record(run: _Run, seconds: float) -> str:
     assert run.db is not None
-    with run.db.session() as session, session.begin():
-        run.session_id = create_session(session, "Self-test",
-                                        status=SessionStatus.IN_PROGRESS).id
-    recording_settings = run.settings.recording
-    sources = open_sources(recording_settings, demo=True, demo_options=SyntheticOptions(
+    sources = open_sources(run.settings.recording, demo=True, demo_options=SyntheticOptions(
         width=WIDTH, height=HEIGHT, fps=FPS, sample_rate=SAMPLE_RATE))
     try:
-        if not sources.wait_until_live():
-            raise SourceError("The synthetic camera or microphone delivered nothing in 10 s.")
-        recording = SessionRecording(run.db, run.settings, sources, run.session_id)
-        recording.begin()
-        try:
-            recorder = recording.start_answer(0, "Self-test")
-            deadline = time.monotonic() + seconds
-            while time.monotonic() < deadline and not recorder.finished():
-                time.sleep(0.05)
-            result = recording.end_answer()
-        except BaseException:
-            recording.release()
-            raise
-        run.recording = recording
+        run.session = HeadlessSession(run.db, run.settings, sources, "Self-test")
+        run.session_id = run.session.session_id
+        result = run.session.answer("Self-test", seconds)
     finally:
         sources.close()
-    if result.reason != "asked":
+    if result.reason is not StopReason.ASKED:
         raise KioskError(f"the recording stopped early: {result.reason}")
     run.recorded_s = result.duration_s
     stats = result.stats
@@ -159,10 +142,8 @@ def _record(run: _Run, seconds: float) -> str:
 
 
 def _merge(run: _Run) -> str:
-    recording = run.recording
-    assert recording is not None
-    recording.finish()
-    run.movie = recording.folder / "interview.mp4"
+    assert run.session is not None
+    run.movie = run.session.finish().output
     return f"{run.movie.name}, {run.movie.stat().st_size / 1e6:.2f} MB"
 
 

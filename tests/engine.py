@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kiosk.capture.clock import SimulatedClock
-from kiosk.capture.demo import record_demo_session
 from kiosk.capture.live import LiveSources
 from kiosk.capture.recorder import PartRecorder, PartResult
 from kiosk.capture.synthetic import SyntheticOptions, synthetic_pair
 from kiosk.config import Settings
 from kiosk.media.encode import VideoFormat
+from kiosk.recording.headless import record_demo_session
 from kiosk.store.database import Database
 
 SMALL = {"width": 320, "height": 180}

@@ -10,9 +10,9 @@ from alembic import command
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from kiosk.doctor import examine
 from kiosk.store.audit import GENESIS_HASH, Action, append_event, verify_chain
 from kiosk.store.database import open_database
-from kiosk.store.doctor import examine
 from kiosk.store.models import AuditEvent
 from tests.migrations import migrating
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from kiosk.capture.opencv_camera import OpenCVCamera, describe_camera_spec
-from kiosk.capture.recorder import StopReason
 from kiosk.capture.sources import SourceError
 from kiosk.capture.synthetic import SyntheticOptions
 from kiosk.media.merge import merge_parts
 from kiosk.media.probe import stream_end_times
+from kiosk.words import StopReason
 from tests.engine import SMALL, record_parts
 from tests.pulse import null_sink_server
 

@@ -9,6 +9,7 @@ import pytest
 from kiosk.interview import flow
 from kiosk.interview.flow import Devices, Screen
 from kiosk.interview.question_sets import Question, QuestionSet
+from kiosk.words import StopReason
 
 IDLE_S, THANKS_S = 60.0, 8.0
 
@@ -281,7 +282,7 @@ def test_a_full_disk_stopping_an_answer_saves_and_says_why(clock: Clock) -> None
     machine = make(clock)
     to_first_question(machine)
     machine.handle(flow.StartAnswering())
-    assert machine.handle(flow.AnswerStopped("disk low")) == [
+    assert machine.handle(flow.AnswerStopped(StopReason.DISK_LOW)) == [
         flow.EndAnswer(), flow.CloseDevices(), flow.FinishSession()]
     assert machine.state.screen is Screen.THANK_YOU
     assert "ran out of storage" in machine.state.message
@@ -317,7 +318,7 @@ def test_a_camera_lost_mid_answer_keeps_it_and_gives_the_try_back(clock: Clock) 
     to_first_question(machine)
     machine.handle(flow.StartAnswering())
     clock.t += 12
-    assert machine.handle(flow.AnswerStopped("camera lost")) == [flow.EndAnswer()]
+    assert machine.handle(flow.AnswerStopped(StopReason.CAMERA_LOST)) == [flow.EndAnswer()]
     state = machine.state
     assert (state.screen, state.devices, state.answered) == (
         Screen.DEVICE_CHECK, Devices.MISSING, 1)
@@ -373,7 +374,7 @@ def test_walking_away_from_a_lost_camera_saves_the_answers_so_far(clock: Clock) 
     machine = make(clock)
     to_first_question(machine)
     machine.handle(flow.StartAnswering())
-    machine.handle(flow.AnswerStopped("microphone lost"))
+    machine.handle(flow.AnswerStopped(StopReason.MICROPHONE_LOST))
     assert machine.state.screen is Screen.DEVICE_CHECK
     assert advance(machine, clock, IDLE_S + 1) == [flow.CloseDevices(), flow.FinishSession()]
     assert machine.state.screen is Screen.WELCOME and machine.state.resume is None
@@ -405,7 +406,8 @@ def test_a_failure_before_any_answer_releases_the_session(clock: Clock) -> None:
 
 @pytest.mark.parametrize("event", [flow.Done(), flow.Keep(), flow.TryAgain(),
                                    flow.StartAnswering(), flow.AcceptConsent(),
-                                   flow.AnswerStopped("disk low"), flow.DevicesConfirmed()])
+                                   flow.AnswerStopped(StopReason.DISK_LOW),
+                                   flow.DevicesConfirmed()])
 def test_unexpected_events_on_welcome_are_ignored(clock: Clock, event: flow.Event) -> None:
     machine = make(clock)
     assert machine.handle(event) == []

@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kiosk.capture.recorder import StopReason
 from kiosk.capture.synthetic import SyntheticOptions
 from kiosk.media.clapper import clapper_matches, flash_times
 from kiosk.media.ffmpeg import ffmpeg_exe
 from kiosk.media.merge import merge_parts
 from kiosk.media.probe import probe, stream_end_times
 from kiosk.media.units import sync_unit_frames
+from kiosk.words import StopReason
 from tests.engine import SMALL, record_parts
 
 FRAME_S = 1 / 30

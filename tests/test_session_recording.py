@@ -19,17 +19,20 @@ import pytest
 from kiosk.capture.clock import SimulatedClock
 from kiosk.capture.devices import open_sources
 from kiosk.capture.recorder import PartResult
-from kiosk.capture.recovery import recover_all
-from kiosk.capture.session import DiskSpaceError, Manifest, SessionRecording
 from kiosk.capture.synthetic import SyntheticOptions
 from kiosk.config import Settings, load_settings
 from kiosk.errors import KioskError
 from kiosk.media.clapper import clapper_matches
 from kiosk.media.probe import probe, stream_end_times
+from kiosk.recording.disk import DiskSpaceError
+from kiosk.recording.manifest import Manifest
+from kiosk.recording.recovery import recover_all
+from kiosk.recording.session import SessionRecording
 from kiosk.store.database import Database, open_configured
 from kiosk.store.files import free_bytes
 from kiosk.store.models import SessionStatus
 from kiosk.store.sessions import create_session, get_session
+from kiosk.words import TakeStatus
 from tests.engine import SMALL
 
 
@@ -251,12 +254,11 @@ def test_a_take_whose_sound_ends_first_is_padded_with_silence_not_cut(booth) -> 
     session_id = recording.session_id
     # As a crash leaves it: the take still "recording", its audio file cut to about half.
     manifest = Manifest.load(recording.parts / "manifest.json")
-    manifest.takes[0].status = "recording"
-    manifest.save(recording.parts / "manifest.json")
+    manifest.update(manifest.takes[0], status=TakeStatus.RECORDING)
     audio = result.files.audio.read_bytes()
     result.files.audio.write_bytes(audio[: len(audio) // 2])
 
-    from kiosk.store.doctor import examine
+    from kiosk.doctor import examine
 
     # While its kiosk still holds it, nobody touches it: it may be recording right now.
     (outcome,) = recover_all(db, settings)
@@ -318,3 +320,41 @@ def test_an_answer_whose_encoder_dies_is_rebuilt_at_finish_not_dropped(booth) ->
         row = get_session(s, session_id)
         assert row.status is SessionStatus.COMPLETED
         assert [m.question for m in row.markers] == ["The encoder dies during this answer"]
+
+
+def test_a_manifest_written_by_the_first_release_still_recovers(booth) -> None:
+    """A crash before an upgrade: the new release finds the old release's manifest."""
+    settings, db = booth
+    with _begun_recording(settings, db) as (recording, epoch):
+        session_id = recording.session_id
+        recording.start_answer(0, "Why this job?")
+        first = recording.end_answer(at=epoch + 3.0)
+        recording.start_answer(1, "Cut off by the crash")
+        second = recording.end_answer(at=epoch + 5.0)
+        recording.release()  # the process dies
+    # Exactly what 0.1.0 wrote (dataclasses.asdict of its TakeEntry): no "audio" key, the
+    # segments as {"file", "frames"}, the second take still "recording" when it died.
+    old = {
+        "session_id": session_id, "width": recording.video.width,
+        "height": recording.video.height, "fps": recording.video.fps, "sample_rate": 48000,
+        "takes": [
+            {"index": 0, "take": 1, "question": "Why this job?", "stem": "q00-t1",
+             "status": "done",
+             "segments": [{"file": s.path.name, "frames": s.frames} for s in first.files.video],
+             "samples": first.samples, "reason": "asked"},
+            {"index": 1, "take": 1, "question": "Cut off by the crash", "stem": "q01-t1",
+             "status": "recording", "segments": [], "samples": None, "reason": None},
+        ],
+    }
+    (recording.parts / "manifest.json").write_text(json.dumps(old, indent=1))
+
+    (outcome,) = recover_all(db, settings)
+    assert outcome.outcome == "recovered", outcome
+    assert outcome.duration_s == pytest.approx(first.duration_s + second.duration_s, abs=0.1)
+    with db.session() as s:
+        row = get_session(s, session_id)
+        assert row.status is SessionStatus.RECOVERED
+        assert [m.question for m in row.markers] == ["Why this job?", "Cut off by the crash"]
+    info = probe(settings.recordings_dir / session_id / "interview.mp4")
+    assert len(info.chapters) == 2
+    assert not (settings.recordings_dir / session_id / "parts").exists()

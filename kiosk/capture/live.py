@@ -84,6 +84,8 @@ class LiveSources:
         self._feed_attached = threading.Event()
         self._running = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._lost_listeners: list[Callable[[], None]] = []
+        self._listeners_lock = threading.Lock()
 
     def start(self) -> None:
         """Open both devices (SourceError if either cannot) and start capturing."""
@@ -113,6 +115,15 @@ class LiveSources:
                 return False
             time.sleep(0.02)
         return False
+
+    def on_lost(self, listener: Callable[[], None]) -> None:
+        """Call `listener` (on the device's thread) when the camera or microphone is lost;
+        at once if one already is."""
+        with self._listeners_lock:
+            self._lost_listeners.append(listener)
+            lost = self.camera_lost.is_set() or self.microphone_lost.is_set()
+        if lost:
+            listener()
 
     def attach(self) -> Feed:
         feed = Feed(blocking=not self.clock.realtime)
@@ -169,12 +180,19 @@ class LiveSources:
                     return
                 item = read()
                 if item is None:
-                    lost.set()
+                    self._lost(lost)
                     return
                 publish(item, feed)
         except Exception as exc:  # a driver error ends capture like an unplugged device
             self.error = f"The {what} failed: {exc}"
+            self._lost(lost)
+
+    def _lost(self, lost: threading.Event) -> None:
+        with self._listeners_lock:
             lost.set()
+            listeners = list(self._lost_listeners)
+        for listener in listeners:
+            listener()
 
     def _publish_frame(self, frame: VideoFrame, feed: Feed | None) -> None:
         self.latest_frame = frame

@@ -9,11 +9,12 @@ files are closed cleanly: a part that ended early is still a good part.
 
 from __future__ import annotations
 
+import logging
 import math
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,19 +28,15 @@ from kiosk.media.encode import PRESETS, PipeEncoder, VideoFormat, audio_encoder,
 from kiosk.media.merge import PartFiles, VideoSegment
 from kiosk.media.units import sync_unit_frames
 from kiosk.store.files import FOLDER_MODE, free_bytes, sync_file
+from kiosk.words import StopReason
+
+log = logging.getLogger(__name__)
 
 HOUSEKEEPING_EVERY_S = 1.0  # sync the files to disk, check the free space
 NO_AUDIO_TIMEOUT_S = 5.5  # just longer than the microphone's own patience
 STEP_AFTER_BEHIND_S = 1.0  # a backlog this long means the encoder cannot keep up
 STEP_SETTLE_S = 2.0  # and a step gets this long to drain it before the next
 STEP_GRACE_S = 1.0  # no step in the first second: the encoder is still starting
-
-
-class StopReason:
-    ASKED = "asked"
-    CAMERA_LOST = "camera lost"
-    MICROPHONE_LOST = "microphone lost"
-    DISK_LOW = "disk low"
 
 
 @dataclass
@@ -59,7 +56,7 @@ class PartStats:
 class PartResult:
     files: PartFiles
     samples: int
-    reason: str
+    reason: StopReason
     stats: PartStats
 
     @property
@@ -95,13 +92,17 @@ class PartRecorder:
         title: str = "",
         disk_reserve_bytes: int = 0,
         presets: Sequence[str] = PRESETS,
+        on_end: Callable[[StopReason], None] | None = None,
     ) -> None:
+        """`on_end` is told why the part ended, on the writer's thread, once it is closed
+        (StopReason.FAILED if the writer raised: `wait` raises it)."""
         self._sources = sources
         self._clock: Clock = sources.clock
         self._folder, self._stem = folder, stem
         self._video, self._sample_rate, self._title = video, sample_rate, title
         self._disk_reserve = disk_reserve_bytes
         self._presets = tuple(presets)  # slowest first; a step moves one to the right
+        self._on_end = on_end
         self._stop_at: float | None = None
         self._stop_requested = threading.Event()
         self._thread: threading.Thread | None = None
@@ -146,6 +147,12 @@ class PartRecorder:
         finally:
             self._sources.detach(self._feed)
             self.stats.writer_cpu_s = time.thread_time() - started
+        if self._on_end is not None:
+            reason = StopReason.FAILED if self._result is None else self._result.reason
+            try:
+                self._on_end(reason)
+            except Exception:  # a listener's bug must not take the writer's result with it
+                log.exception("the end of part %s was not reported", self._stem)
 
     def _record(self) -> PartResult:
         feed: Feed = self._feed
@@ -170,7 +177,7 @@ class PartRecorder:
         def write(plan: list[Placement] | Placement | None) -> None:
             for placement in [plan] if isinstance(plan, Placement) else plan or []:
                 if placement.count and placement.image is not None:
-                    data = memoryview(np.ascontiguousarray(placement.image)).cast("B")
+                    data = np.ascontiguousarray(placement.image).data.cast("B")
                     for _ in range(placement.count):
                         encoder.write(data)
 

@@ -9,31 +9,27 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from typing import assert_never
 
 from kiosk.capture.live import LiveSources
 from kiosk.capture.recorder import PartRecorder, PartStats
-from kiosk.capture.session import (
-    NothingToMergeError,
-    SessionRecording,
-    check_disk_for_new_session,
-)
 from kiosk.capture.sources import SourceError
 from kiosk.config import Settings
-from kiosk.errors import KioskError
+from kiosk.errors import KioskError, NotFoundError
 from kiosk.interview import flow
+from kiosk.recording.disk import check_disk_for_new_session
+from kiosk.recording.finish import NothingToMergeError
+from kiosk.recording.session import SessionRecording
+from kiosk.store import sessions
 from kiosk.store.database import Database
-from kiosk.store.models import InterviewSession, SessionStatus
-from kiosk.store.sessions import create_session
+from kiosk.words import StopReason
 
 log = logging.getLogger(__name__)
 
 OpenSources = Callable[[], LiveSources]
 LIVE_TIMEOUT_S = 10.0
-WATCH_INTERVAL_S = 0.1
 UNEXPECTED = ("Something went wrong with this booth. Your answers so far are saved. "
               "Please tell a member of staff.")
 
@@ -49,6 +45,7 @@ class Booth:
         self.session_id: str | None = None
         self._recording: SessionRecording | None = None
         self._answer: PartRecorder | None = None
+        self._starting = threading.Lock()
         self._shut_down = False
         # The newest kept answer's capture figures (a kiosk runs for weeks: not a list).
         self.answers_kept = 0
@@ -75,9 +72,8 @@ class Booth:
         self._worker.shutdown(wait=True)
 
     def _run(self, effect: flow.Effect) -> None:
-        handler = getattr(self, f"_{type(effect).__name__}")
         try:
-            handler(effect)
+            self._dispatch(effect)
         except KioskError as exc:
             log.warning("%s failed: %s", type(effect).__name__, exc)
             self._report(flow.Failed(str(exc)))
@@ -85,9 +81,30 @@ class Booth:
             log.exception("%s failed", type(effect).__name__)
             self._report(flow.Failed(UNEXPECTED))
 
+    def _dispatch(self, effect: flow.Effect) -> None:
+        match effect:
+            case flow.OpenDevices():
+                self._open_devices()
+            case flow.CloseDevices():
+                self._close_devices()
+            case flow.GiveConsent():
+                self._give_consent(effect)
+            case flow.MarkDeclined():
+                self._mark_declined(effect)
+            case flow.ReleaseSession():
+                self._release_session()
+            case flow.StartAnswer():
+                self._start_answer(effect)
+            case flow.EndAnswer():
+                self._end_answer()
+            case flow.FinishSession():
+                self._finish_session()
+            case _:
+                assert_never(effect)
+
     # -- devices ---------------------------------------------------------------------
 
-    def _OpenDevices(self, effect: flow.OpenDevices) -> None:
+    def _open_devices(self) -> None:
         try:
             sources = self._open_sources()
         except SourceError as exc:
@@ -99,55 +116,40 @@ class Booth:
             self._report(flow.DevicesMissing(_not_live_message(sources)))
             return
         self._report(flow.DevicesReady())
-        self._watch_devices(sources)
+        sources.on_lost(lambda: self._device_lost(sources))
 
-    def _CloseDevices(self, effect: flow.CloseDevices) -> None:
+    def _close_devices(self) -> None:
         sources, self.sources = self.sources, None
         if sources is not None:
             sources.close()
 
-    def _watch_devices(self, sources: LiveSources) -> None:
-        """Report a device lost between answers (during one, the recorder reports it)."""
-        def watch() -> None:
-            while self.sources is sources:
-                if (sources.camera_lost.is_set() or sources.microphone_lost.is_set()) and (
-                        self._answer is None):
-                    self._report(flow.DevicesMissing(_not_live_message(sources)))
-                    return
-                time.sleep(WATCH_INTERVAL_S)
-
-        threading.Thread(target=watch, name="device watch", daemon=True).start()
+    def _device_lost(self, sources: LiveSources) -> None:
+        """A device lost between answers (during one, the answer's end reports it)."""
+        if self.sources is sources and self._answer is None:
+            self._report(flow.DevicesMissing(_not_live_message(sources)))
 
     # -- the session row -------------------------------------------------------------
 
-    def _GiveConsent(self, effect: flow.GiveConsent) -> None:
+    def _give_consent(self, effect: flow.GiveConsent) -> None:
         check_disk_for_new_session(self._settings)
-        with self._db.session() as db, db.begin():
-            row = db.get(InterviewSession, effect.scheduled_id) if effect.scheduled_id else None
-            if row is None or row.status is not SessionStatus.SCHEDULED:
-                row = create_session(db, effect.candidate)
-            row.consent_at = datetime.now(UTC)
-            self.session_id = row.id
+        self.session_id = sessions.give_consent(self._db, effect.candidate, effect.scheduled_id)
 
-    def _MarkDeclined(self, effect: flow.MarkDeclined) -> None:
-        with self._db.session() as db, db.begin():
-            row = db.get(InterviewSession, effect.scheduled_id)
-            if row is not None and row.status is SessionStatus.SCHEDULED:
-                row.status = SessionStatus.DECLINED
+    def _mark_declined(self, effect: flow.MarkDeclined) -> None:
+        try:
+            sessions.decline(self._db, effect.scheduled_id)
+        except (sessions.StatusChangeError, NotFoundError) as exc:
+            # Taken or removed meanwhile (another booth, a recruiter): nothing to decline.
+            log.info("not marked declined: %s", exc)
 
-    def _ReleaseSession(self, effect: flow.ReleaseSession) -> None:
+    def _release_session(self) -> None:
         """Nothing was recorded: the candidate may pick their name again later."""
         session_id, self.session_id = self.session_id, None
-        if session_id is None:
-            return
-        with self._db.session() as db, db.begin():
-            row = db.get(InterviewSession, session_id)
-            if row is not None and row.status is SessionStatus.SCHEDULED:
-                row.consent_at = None
+        if session_id is not None:
+            sessions.withdraw_consent(self._db, session_id)
 
     # -- answers -----------------------------------------------------------------------
 
-    def _StartAnswer(self, effect: flow.StartAnswer) -> None:
+    def _start_answer(self, effect: flow.StartAnswer) -> None:
         if self.sources is None or self.session_id is None:
             raise KioskError(UNEXPECTED)
         if self._recording is None:
@@ -156,26 +158,23 @@ class Booth:
             self._recording = recording
         else:
             self._recording.use_sources(self.sources)  # opened again after a device was lost
-        self._answer = self._recording.start_answer(effect.index, effect.question)
-        self._watch_answer(self._answer)
+        answer: list[PartRecorder] = []
 
-    def _watch_answer(self, answer: PartRecorder) -> None:
-        def watch() -> None:
-            while self._answer is answer:
-                if answer.finished():
-                    try:
-                        reason = answer.wait(0).reason
-                    except Exception as exc:
-                        log.warning("the answer's writer failed: %s", exc)
-                        reason = "failed"
-                    if self._answer is answer:
-                        self._report(flow.AnswerStopped(reason))
-                    return
-                time.sleep(WATCH_INTERVAL_S)
+        def ended(reason: StopReason) -> None:
+            with self._starting:  # an answer that ends at once waits until it is known
+                ours = bool(answer) and self._answer is answer[0]
+            # Only an answer that ended by itself: one the flow ended is no longer current.
+            if ours:
+                if reason is StopReason.FAILED:
+                    log.warning("the answer's writer failed; what is on disk is kept")
+                self._report(flow.AnswerStopped(reason))
 
-        threading.Thread(target=watch, name="answer watch", daemon=True).start()
+        with self._starting:
+            self._answer = self._recording.start_answer(effect.index, effect.question,
+                                                        on_end=ended)
+            answer.append(self._answer)
 
-    def _EndAnswer(self, effect: flow.EndAnswer) -> None:
+    def _end_answer(self) -> None:
         if self._recording is None or self._answer is None:
             return
         self._answer = None
@@ -191,7 +190,7 @@ class Booth:
                  stats.frames_offered, stats.frames_dropped, stats.frames_repeated,
                  stats.presets[-1] if stats.presets else "-")
 
-    def _FinishSession(self, effect: flow.FinishSession) -> None:
+    def _finish_session(self) -> None:
         recording, self._recording = self._recording, None
         self.session_id = None
         if recording is None:

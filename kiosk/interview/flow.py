@@ -25,8 +25,10 @@ import enum
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any, assert_never
 
 from kiosk.interview.question_sets import Question, QuestionSet
+from kiosk.words import StopReason
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +147,7 @@ class DevicesMissing:
 class AnswerStopped:
     """The engine ended the answer itself (a device vanished, the disk filled up)."""
 
-    reason: str
+    reason: StopReason
 
 
 @dataclass(frozen=True)
@@ -163,11 +165,15 @@ class Failed:
     message: str
 
 
-INTENTS = (Begin, Identified, Back, AcceptConsent, DeclineConsent, Retry, DevicesConfirmed,
-           ChoosePractice, SkipPractice, StartAnswering, Done, Keep, TryAgain, Activity)
-Event = (Begin | Identified | Back | AcceptConsent | DeclineConsent | Retry | DevicesConfirmed
-         | ChoosePractice | SkipPractice | StartAnswering | Done | Keep | TryAgain | Activity
-         | Tick | DevicesReady | DevicesMissing | AnswerStopped | Saved | Failed)
+Intent = (Begin | Identified | Back | AcceptConsent | DeclineConsent | Retry | DevicesConfirmed
+          | ChoosePractice | SkipPractice | StartAnswering | Done | Keep | TryAgain | Activity)
+Report = Tick | DevicesReady | DevicesMissing | AnswerStopped | Saved | Failed
+Event = Intent | Report
+# What a screen's handler is given: everything but the clock, activity and the reports that
+# any screen takes the same way.
+ScreenEvent = (Begin | Identified | Back | AcceptConsent | DeclineConsent | Retry
+               | DevicesConfirmed | ChoosePractice | SkipPractice | StartAnswering | Done | Keep
+               | TryAgain | DevicesReady | DevicesMissing | AnswerStopped)
 
 
 # -- effects: what the booth is asked to do -------------------------------------------------
@@ -279,19 +285,28 @@ class InterviewFlow:
         effects: list[Effect] = []
         self._effects = effects
         state = before
-        if isinstance(event, INTENTS) and state.screen is not Screen.WELCOME:
+        if isinstance(event, Intent) and state.screen is not Screen.WELCOME:
             state = replace(state, idle_deadline=now + self.timing.idle_s)
-        if isinstance(event, Tick):
-            state = self._tick(state, now)
-        elif isinstance(event, Activity):
-            pass
-        else:
-            handler = getattr(self, f"_on_{state.screen.name.lower()}")
-            next_state = handler(state, event, now)
-            if next_state is None:
-                log.info("ignored %s on the %s screen", type(event).__name__, state.screen)
-            else:
-                state = next_state
+        match event:
+            case Tick():
+                state = self._tick(state, now)
+            case Activity():
+                pass
+            case Saved():
+                state = replace(state, saving=False)
+            case Failed():
+                state = self._failed(state, event.message)
+            case (Begin() | Identified() | Back() | AcceptConsent() | DeclineConsent() | Retry()
+                  | DevicesConfirmed() | ChoosePractice() | SkipPractice() | StartAnswering()
+                  | Done() | Keep() | TryAgain() | DevicesReady() | DevicesMissing()
+                  | AnswerStopped()):
+                next_state = self._on_screen(state, event, now)
+                if next_state is None:
+                    log.info("ignored %s on the %s screen", type(event).__name__, state.screen)
+                else:
+                    state = next_state
+            case _:
+                assert_never(event)
         self.state = state
         for effect in effects:
             for sink in self._effect_sinks:
@@ -304,7 +319,7 @@ class InterviewFlow:
     # -- moving between screens -------------------------------------------------------
 
     def _enter(self, state: FlowState, screen: Screen, now: float, *,
-               deadline_s: float | None = None, **changes: object) -> FlowState:
+               deadline_s: float | None = None, **changes: Any) -> FlowState:
         idle = None if screen in (Screen.WELCOME, Screen.THANK_YOU) else (
             state.idle_deadline or now + self.timing.idle_s)
         idle = changes.pop("idle_deadline", idle)
@@ -336,13 +351,14 @@ class InterviewFlow:
                            tries=state.tries + 1, answered=state.answered + recording,
                            recording=recording)
 
-    def _after_answer(self, state: FlowState, now: float, *, stopped: str | None) -> FlowState:
+    def _after_answer(self, state: FlowState, now: float, *,
+                      stopped: StopReason | None) -> FlowState:
         if state.recording:
             self._effects.append(EndAnswer())
         state = replace(state, recording=False)
         if state.practice:
             return self._enter(state, Screen.PRACTICE, now, practice=False, practice_done=True)
-        if stopped in DEVICE_LOST:
+        if stopped is not None and stopped.device_lost:
             return self._devices_lost(state, now, _interrupted_message(stopped),
                                       resume=Screen.PREPARE, tries=state.tries - 1)
         if stopped is not None:
@@ -365,7 +381,7 @@ class InterviewFlow:
                            message=message)
 
     def _devices_lost(self, state: FlowState, now: float, message: str, *, resume: Screen,
-                      **changes: object) -> FlowState:
+                      **changes: Any) -> FlowState:
         return self._enter(state, Screen.DEVICE_CHECK, now, devices=Devices.MISSING,
                            message=message, resume=resume, **changes)
 
@@ -407,106 +423,131 @@ class InterviewFlow:
             return self._welcome(state, now)
         return replace(state, deadline=None)
 
-    # -- one handler per screen: return None for an event the screen does not expect ----
+    # -- one handler per screen: None for an event the screen does not expect -----------
 
-    def _on_welcome(self, state: FlowState, event: Event, now: float) -> FlowState | None:
-        if isinstance(event, Begin):
-            return self._enter(replace(state, message=""), Screen.IDENTIFY, now)
-        return self._on_any(state, event)
+    def _on_screen(self, state: FlowState, event: ScreenEvent, now: float) -> FlowState | None:
+        match state.screen:
+            case Screen.WELCOME:
+                return self._on_welcome(state, event, now)
+            case Screen.IDENTIFY:
+                return self._on_identify(state, event, now)
+            case Screen.CONSENT:
+                return self._on_consent(state, event, now)
+            case Screen.DEVICE_CHECK:
+                return self._on_device_check(state, event, now)
+            case Screen.PRACTICE:
+                return self._on_practice(state, event, now)
+            case Screen.PREPARE:
+                return self._on_prepare(state, event, now)
+            case Screen.ANSWER:
+                return self._on_answer(state, event, now)
+            case Screen.RETAKE:
+                return self._on_retake(state, event, now)
+            case Screen.THANK_YOU:
+                return None
+            case Screen.UNAVAILABLE:
+                return self._on_unavailable(state, event, now)
+            case _:
+                assert_never(state.screen)
 
-    def _on_identify(self, state: FlowState, event: Event, now: float) -> FlowState | None:
-        if isinstance(event, Identified):
-            return self._enter(state, Screen.CONSENT, now, candidate=event.candidate,
-                               scheduled_id=event.scheduled_id)
-        if isinstance(event, Back):
-            return self._welcome(state, now)
-        return self._on_any(state, event)
+    def _on_welcome(self, state: FlowState, event: ScreenEvent, now: float) -> FlowState | None:
+        match event:
+            case Begin():
+                return self._enter(replace(state, message=""), Screen.IDENTIFY, now)
+        return None
 
-    def _on_consent(self, state: FlowState, event: Event, now: float) -> FlowState | None:
-        if isinstance(event, AcceptConsent):
-            self._effects.extend([GiveConsent(state.candidate, state.scheduled_id),
-                                  OpenDevices()])
-            return self._enter(state, Screen.DEVICE_CHECK, now, consented=True,
-                               devices=Devices.OPENING)
-        if isinstance(event, DeclineConsent):
-            if state.scheduled_id is not None:
-                self._effects.append(MarkDeclined(state.scheduled_id))
-            return self._welcome(state, now)
-        if isinstance(event, Back):
-            return self._enter(state, Screen.IDENTIFY, now)
-        return self._on_any(state, event)
+    def _on_identify(self, state: FlowState, event: ScreenEvent, now: float) -> FlowState | None:
+        match event:
+            case Identified():
+                return self._enter(state, Screen.CONSENT, now, candidate=event.candidate,
+                                   scheduled_id=event.scheduled_id)
+            case Back():
+                return self._welcome(state, now)
+        return None
 
-    def _on_device_check(self, state: FlowState, event: Event, now: float) -> FlowState | None:
-        if isinstance(event, DevicesReady):
-            return replace(state, devices=Devices.READY, message="")
-        if isinstance(event, DevicesMissing):
-            # The first word on a loss stays: the device watch repeats it in general terms.
-            keep = state.devices is Devices.MISSING and state.message
-            return replace(state, devices=Devices.MISSING,
-                           message=state.message if keep else event.message)
-        if isinstance(event, Retry) and state.devices is not Devices.OPENING:
-            self._effects.extend([CloseDevices(), OpenDevices()])
-            return replace(state, devices=Devices.OPENING, message="")
-        if isinstance(event, DevicesConfirmed) and state.devices is Devices.READY:
-            if state.resume is not None:
-                return self._resume(state, now)
-            if self.questions.practice is not None:
-                return self._enter(state, Screen.PRACTICE, now)
-            return self._prepare(state, now, question=0, practice=False, tries=0)
-        return self._on_any(state, event)
+    def _on_consent(self, state: FlowState, event: ScreenEvent, now: float) -> FlowState | None:
+        match event:
+            case AcceptConsent():
+                self._effects.extend([GiveConsent(state.candidate, state.scheduled_id),
+                                      OpenDevices()])
+                return self._enter(state, Screen.DEVICE_CHECK, now, consented=True,
+                                   devices=Devices.OPENING)
+            case DeclineConsent():
+                if state.scheduled_id is not None:
+                    self._effects.append(MarkDeclined(state.scheduled_id))
+                return self._welcome(state, now)
+            case Back():
+                return self._enter(state, Screen.IDENTIFY, now)
+        return None
 
-    def _on_practice(self, state: FlowState, event: Event, now: float) -> FlowState | None:
-        if isinstance(event, ChoosePractice):
-            return self._prepare(state, now, question=0, practice=True, tries=0)
-        if isinstance(event, SkipPractice):
-            return self._prepare(state, now, question=0, practice=False, tries=0)
-        if isinstance(event, DevicesMissing):
-            return self._devices_lost(state, now, event.message, resume=Screen.PRACTICE)
-        return self._on_any(state, event)
+    def _on_device_check(self, state: FlowState, event: ScreenEvent,
+                         now: float) -> FlowState | None:
+        match event:
+            case DevicesReady():
+                return replace(state, devices=Devices.READY, message="")
+            case DevicesMissing():
+                # The first word on a loss stays: a later report says it in general terms.
+                keep = state.devices is Devices.MISSING and state.message
+                return replace(state, devices=Devices.MISSING,
+                               message=state.message if keep else event.message)
+            case Retry() if state.devices is not Devices.OPENING:
+                self._effects.extend([CloseDevices(), OpenDevices()])
+                return replace(state, devices=Devices.OPENING, message="")
+            case DevicesConfirmed() if state.devices is Devices.READY:
+                if state.resume is not None:
+                    return self._resume(state, now)
+                if self.questions.practice is not None:
+                    return self._enter(state, Screen.PRACTICE, now)
+                return self._prepare(state, now, question=0, practice=False, tries=0)
+        return None
 
-    def _on_prepare(self, state: FlowState, event: Event, now: float) -> FlowState | None:
-        if isinstance(event, StartAnswering):
-            return self._start_answer(state, now)
-        if isinstance(event, DevicesMissing):
-            return self._devices_lost(state, now, event.message, resume=Screen.PREPARE)
-        return self._on_any(state, event)
+    def _on_practice(self, state: FlowState, event: ScreenEvent, now: float) -> FlowState | None:
+        match event:
+            case ChoosePractice():
+                return self._prepare(state, now, question=0, practice=True, tries=0)
+            case SkipPractice():
+                return self._prepare(state, now, question=0, practice=False, tries=0)
+            case DevicesMissing():
+                return self._devices_lost(state, now, event.message, resume=Screen.PRACTICE)
+        return None
 
-    def _on_answer(self, state: FlowState, event: Event, now: float) -> FlowState | None:
-        if isinstance(event, Done):
-            return self._after_answer(state, now, stopped=None)
-        if isinstance(event, AnswerStopped) and state.recording:
-            return self._after_answer(state, now, stopped=event.reason)
-        if isinstance(event, DevicesMissing) and not state.recording:
-            # The practice answer (never recorded): back to the choice once they work again.
-            return self._devices_lost(state, now, event.message, resume=Screen.PRACTICE,
-                                      practice=False)
-        return self._on_any(state, event)
+    def _on_prepare(self, state: FlowState, event: ScreenEvent, now: float) -> FlowState | None:
+        match event:
+            case StartAnswering():
+                return self._start_answer(state, now)
+            case DevicesMissing():
+                return self._devices_lost(state, now, event.message, resume=Screen.PREPARE)
+        return None
 
-    def _on_retake(self, state: FlowState, event: Event, now: float) -> FlowState | None:
-        if isinstance(event, Keep):
-            return self._next_question(state, now)
-        if isinstance(event, TryAgain):
-            # The earlier take stays until the new one is recorded: the newest take wins.
-            return self._prepare(state, now, question=state.question, practice=False,
-                                 tries=state.tries)
-        if isinstance(event, DevicesMissing):
-            return self._devices_lost(state, now, event.message, resume=Screen.RETAKE)
-        return self._on_any(state, event)
+    def _on_answer(self, state: FlowState, event: ScreenEvent, now: float) -> FlowState | None:
+        match event:
+            case Done():
+                return self._after_answer(state, now, stopped=None)
+            case AnswerStopped() if state.recording:
+                return self._after_answer(state, now, stopped=event.reason)
+            case DevicesMissing() if not state.recording:
+                # The practice answer (never recorded): back to the choice once they work.
+                return self._devices_lost(state, now, event.message, resume=Screen.PRACTICE,
+                                          practice=False)
+        return None
 
-    def _on_thank_you(self, state: FlowState, event: Event, now: float) -> FlowState | None:
-        return self._on_any(state, event)
+    def _on_retake(self, state: FlowState, event: ScreenEvent, now: float) -> FlowState | None:
+        match event:
+            case Keep():
+                return self._next_question(state, now)
+            case TryAgain():
+                # The earlier take stays until the new one is recorded: the newest take wins.
+                return self._prepare(state, now, question=state.question, practice=False,
+                                     tries=state.tries)
+            case DevicesMissing():
+                return self._devices_lost(state, now, event.message, resume=Screen.RETAKE)
+        return None
 
-    def _on_unavailable(self, state: FlowState, event: Event, now: float) -> FlowState | None:
-        if isinstance(event, Begin | Back):
-            return self._welcome(state, now)
-        return self._on_any(state, event)
-
-    def _on_any(self, state: FlowState, event: Event) -> FlowState | None:
-        """Reports that may arrive on any screen; None for anything else."""
-        if isinstance(event, Saved):
-            return replace(state, saving=False)
-        if isinstance(event, Failed):
-            return self._failed(state, event.message)
+    def _on_unavailable(self, state: FlowState, event: ScreenEvent,
+                        now: float) -> FlowState | None:
+        match event:
+            case Begin() | Back():
+                return self._welcome(state, now)
         return None
 
     def _failed(self, state: FlowState, message: str) -> FlowState:
@@ -516,18 +557,15 @@ class InterviewFlow:
                            idle_deadline=now + self.timing.idle_s)
 
 
-DEVICE_LOST = ("camera lost", "microphone lost")  # the recorder's reasons (StopReason)
-
-
-def _interrupted_message(reason: str) -> str:
-    what = "camera" if reason == "camera lost" else "microphone"
+def _interrupted_message(reason: StopReason) -> str:
+    what = "camera" if reason is StopReason.CAMERA_LOST else "microphone"
     return (f"The {what} stopped while you were answering. Check that it is plugged in, "
             f"then press Retry. If that does not help, please tell a member of staff.")
 
 
-def _stopped_message(reason: str) -> str:
+def _stopped_message(reason: StopReason) -> str:
     """A stop that no Retry mends (a lost device gets `_interrupted_message` instead)."""
-    what = ("This booth ran out of storage space" if reason == "disk low"
+    what = ("This booth ran out of storage space" if reason is StopReason.DISK_LOW
             else "The recording stopped")
     return (f"{what}. Your answers up to that moment are saved. Please tell a member of "
             f"staff.")

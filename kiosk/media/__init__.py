@@ -1,2 +1,2 @@
 """Media: the ffmpeg executable and everything done with it: encode, merge, probe, poster,
-clapper analysis (no Qt)."""
+clapper analysis, repair of a cut-off recording (no Qt)."""

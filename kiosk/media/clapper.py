@@ -11,10 +11,12 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import ffmpeg
 import numpy as np
 
-from kiosk.media.ffmpeg import MediaError, ffmpeg_exe
+from kiosk.media.ffmpeg import command, run
 
 _PTS = re.compile(rb"pts_time:([-\d.e]+)")
 _AUDIO_FRAME = re.compile(rb"pts_time:([-\d.e]+).*?nb_samples:(\d+)")
@@ -33,25 +35,23 @@ class ClapperMatch:
         return (self.flash_s - self.beep_s) * 1000
 
 
-def _decode(args: list[str]) -> subprocess.CompletedProcess[bytes]:
-    done = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", *args],
-                          capture_output=True, check=False)
-    if done.returncode != 0:
-        last = done.stderr.decode(errors="replace").strip().splitlines()[-1:]
-        raise MediaError(f"Decoding for the clapper failed: {last}")
-    return done
+def _decode(output: Any) -> subprocess.CompletedProcess[bytes]:
+    # showinfo speaks at ffmpeg's normal log level; -copyts keeps the file's own times.
+    return run(command(output, "-nostats", "-copyts", quiet=False),
+               what="Decoding for the clapper", timeout_s=None)
 
 
-def _window(start_s: float, length_s: float) -> list[str]:
-    return ["-ss", f"{max(0.0, start_s):.3f}", "-t", f"{length_s:.3f}"]
+def _window(path: Path, start_s: float, length_s: float, **decoder: str) -> Any:
+    """`path` from `start_s` (a seek) for `length_s`."""
+    return ffmpeg.input(str(path), ss=f"{max(0.0, start_s):.3f}", t=f"{length_s:.3f}", **decoder)
 
 
 def flash_times(path: Path, start_s: float = 0.0, length_s: float = 1e9) -> list[float]:
     """Presentation times of the frames where the picture turns white."""
-    done = _decode(["-copyts", "-skip_loop_filter", "all", "-flags2", "fast",
-                    *_window(start_s, length_s), "-i", str(path), "-map", "0:v:0",
-                    "-vf", "scale=32:18:flags=neighbor,format=gray,showinfo",
-                    "-fps_mode", "passthrough", "-f", "rawvideo", "pipe:1"])
+    source = _window(path, start_s, length_s, skip_loop_filter="all", flags2="fast")
+    done = _decode(source["v:0"].output(
+        "pipe:1", vf="scale=32:18:flags=neighbor,format=gray,showinfo",
+        fps_mode="passthrough", f="rawvideo"))
     luma = np.frombuffer(done.stdout, np.uint8).reshape(-1, 32 * 18).mean(axis=1)
     pts = np.array([float(x) for x in _PTS.findall(done.stderr)])
     count = min(len(pts), len(luma))
@@ -62,9 +62,8 @@ def flash_times(path: Path, start_s: float = 0.0, length_s: float = 1e9) -> list
 
 def beep_onsets(path: Path, start_s: float = 0.0, length_s: float = 1e9) -> list[float]:
     """Presentation times where a 1 kHz beep starts (half its peak envelope)."""
-    done = _decode(["-copyts", *_window(start_s, length_s), "-i", str(path), "-map", "0:a:0",
-                    "-af", f"aresample={ANALYSIS_RATE},pan=mono|c0=c0,ashowinfo",
-                    "-f", "s16le", "pipe:1"])
+    done = _decode(_window(path, start_s, length_s)["a:0"].output(
+        "pipe:1", af=f"aresample={ANALYSIS_RATE},pan=mono|c0=c0,ashowinfo", f="s16le"))
     frames = _AUDIO_FRAME.findall(done.stderr)
     if not frames:
         return []

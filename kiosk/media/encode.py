@@ -3,7 +3,7 @@
 Two processes (video, audio) rather than one with two pipes: each reads its own stdin, which
 works the same on Windows, and neither can stall the other. Both write containers that
 survive a kill: Matroska for video, fragmented MP4 for audio (flushed every packet, so a
-crash loses well under two seconds). Commands are built with ffmpeg-python.
+crash loses well under two seconds).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import ffmpeg
 
-from kiosk.media.ffmpeg import MediaError, ffmpeg_exe
+from kiosk.media.ffmpeg import MediaError, command, last_words
 
 # From slowest (smallest file) to fastest; the recorder steps right when it falls behind.
 PRESETS = ("veryfast", "superfast", "ultrafast")
@@ -27,7 +27,6 @@ AUDIO_BITRATE = "128k"
 # ffmpeg's AAC encoder starts every stream with one frame of priming. A plain MP4 hides it in
 # an edit list; a fragmented one (ours, for crash safety) cannot, so the merge skips it.
 AAC_PRIMING_SAMPLES = 1024
-_GLOBAL = ("-hide_banner", "-loglevel", "error")
 # Fragmented MP4, flushed every half second: what a kill leaves behind is readable.
 FRAGMENTED_MP4 = {"movflags": "+frag_keyframe+empty_moov+default_base_moof",
                   "frag_duration": 500_000, "flush_packets": 1}
@@ -93,12 +92,11 @@ class PipeEncoder:
 
     def _last_words(self) -> str:
         self._log.seek(0)
-        lines = self._log.read().decode(errors="replace").strip().splitlines()
-        return lines[-1] if lines else f"exit status {self._process.returncode}"
+        return last_words(self._log.read(), self._process.returncode)
 
 
 def video_encoder(path: Path, video: VideoFormat, preset: str = PRESETS[0]) -> PipeEncoder:
-    stream = ffmpeg.input("pipe:", format="rawvideo", pix_fmt="bgr24",
+    stream = ffmpeg.input("pipe:0", format="rawvideo", pix_fmt="bgr24",
                           s=f"{video.width}x{video.height}", framerate=video.fps)
     # repeat-headers: every keyframe carries its own SPS/PPS, so segments encoded with
     # different presets (different parameter sets) decode correctly once merged into one file.
@@ -106,13 +104,13 @@ def video_encoder(path: Path, video: VideoFormat, preset: str = PRESETS[0]) -> P
         str(path), format="matroska", vcodec="libx264", preset=preset, crf=CRF,
         pix_fmt="yuv420p", g=GOP_FRAMES, flush_packets=1, cluster_time_limit=1000,
         **{"x264-params": "repeat-headers=1"},
-    ).global_args(*_GLOBAL).overwrite_output()
-    return PipeEncoder(stream.compile(cmd=ffmpeg_exe()), path, f"The video encoder ({preset})")
+    ).overwrite_output()
+    return PipeEncoder(command(stream), path, f"The video encoder ({preset})")
 
 
 def audio_encoder(path: Path, sample_rate: int) -> PipeEncoder:
-    stream = ffmpeg.input("pipe:", format="s16le", ar=sample_rate, ac=1)
+    stream = ffmpeg.input("pipe:0", format="s16le", ar=sample_rate, ac=1)
     stream = stream.output(
         str(path), format="mp4", acodec="aac", **FRAGMENTED_MP4, **{"b:a": AUDIO_BITRATE},
-    ).global_args(*_GLOBAL).overwrite_output()
-    return PipeEncoder(stream.compile(cmd=ffmpeg_exe()), path, "The audio encoder")
+    ).overwrite_output()
+    return PipeEncoder(command(stream), path, "The audio encoder")

@@ -16,8 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import ffmpeg
+
 from kiosk.media.encode import AAC_PRIMING_SAMPLES
-from kiosk.media.ffmpeg import run_ffmpeg
+from kiosk.media.ffmpeg import command, run
 
 
 @dataclass(frozen=True)
@@ -69,15 +71,19 @@ def merge_parts(parts: Sequence[PartFiles], out: Path, *, title: str | None = No
                      f"title={escape_ffmetadata(part.title)}"]
         chapters.write_text("\n".join(meta) + "\n", encoding="utf-8")
         partial = folder / "merged.mp4"
-        run_ffmpeg(
-            ["-f", "concat", "-safe", "0", "-i", video_list,
-             "-f", "concat", "-safe", "0", "-i", audio_list,
-             "-f", "ffmetadata", "-i", chapters,
-             "-map", "0:v:0", "-map", "1:a:0", "-map_metadata", "2", "-map_chapters", "2",
-             "-c", "copy", "-movflags", "+faststart", "-y", partial],
-            what="Merging the answers",
-        )
+        run(merge_command(video_list, audio_list, chapters, partial), what="Merging the answers")
         os.replace(partial, out)
+
+
+def merge_command(video_list: Path, audio_list: Path, chapters: Path, out: Path) -> list[str]:
+    """Stream-copy the concat lists' video and audio into `out`, with the FFMETADATA's
+    title and chapters."""
+    video = ffmpeg.input(str(video_list), f="concat", safe=0)
+    audio = ffmpeg.input(str(audio_list), f="concat", safe=0)
+    meta = ffmpeg.input(str(chapters), f="ffmetadata")
+    return command(ffmpeg.output(video["v:0"], audio["a:0"], str(out), map_metadata=2,
+                                 map_chapters=2, c="copy", movflags="+faststart")
+                   .overwrite_output(), unmapped=[meta])
 
 
 def write_concat_lists(parts: Sequence[PartFiles], folder: Path) -> tuple[Path, Path]:

@@ -7,11 +7,12 @@ every packet without decoding (for tests and the bench: do the streams end toget
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk.media.ffmpeg import MediaError, ffmpeg_exe
+import ffmpeg
+
+from kiosk.media.ffmpeg import command, read_header, run
 
 _DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
 _STREAM = re.compile(r"Stream #\d+:\d+.*?: (Video|Audio): (\w+)")
@@ -32,9 +33,7 @@ class MediaInfo:
 
 def probe(path: Path) -> MediaInfo:
     """Container duration, codecs, size and chapters, from the header of `path`."""
-    done = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
-                          capture_output=True, text=True, errors="replace", check=False)
-    text = done.stderr
+    text = read_header(path)
     duration = _DURATION.search(text)
     info = MediaInfo(
         duration_s=(int(duration[1]) * 3600 + int(duration[2]) * 60 + float(duration[3]))
@@ -54,24 +53,19 @@ def probe(path: Path) -> MediaInfo:
 
 def stream_end_times(path: Path) -> dict[str, float]:
     """When the first video and the first audio stream end (last pts + duration), in s."""
-    done = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path),
-         "-map", "0", "-c", "copy", "-f", "framemd5", "-"],
-        capture_output=True, text=True, errors="replace", check=False,
-    )
-    if done.returncode != 0:
-        raise MediaError(f"Reading the streams of {path.name} failed: {done.stderr.strip()}")
+    packets = ffmpeg.input(str(path)).output("pipe:1", map=0, c="copy", f="framemd5")
+    done = run(command(packets), what=f"Reading the streams of {path.name}", timeout_s=None)
     time_bases: dict[int, float] = {}
     kinds: dict[int, str] = {}
     ends: dict[int, float] = {}
-    for line in done.stdout.splitlines():
+    for line in done.stdout.decode(errors="replace").splitlines():
         if line.startswith("#tb "):
-            index, base = line[4:].split(":")
+            stream, base = line[4:].split(":")
             numerator, denominator = base.strip().split("/")
-            time_bases[int(index)] = int(numerator) / int(denominator)
+            time_bases[int(stream)] = int(numerator) / int(denominator)
         elif line.startswith("#media_type "):
-            index, kind = line[12:].split(":")
-            kinds[int(index)] = kind.strip()
+            stream, kind = line[12:].split(":")
+            kinds[int(stream)] = kind.strip()
         elif line and not line.startswith("#"):
             fields = [f.strip() for f in line.split(",")]
             index = int(fields[0])

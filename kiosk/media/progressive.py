@@ -23,10 +23,11 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from kiosk.media.ffmpeg import MediaError, ffmpeg_exe
+import ffmpeg
+
+from kiosk.media.ffmpeg import MediaError, command, last_words
 from kiosk.media.merge import PartFiles, write_concat_lists
 
-_QUIET = ("-hide_banner", "-nostdin", "-loglevel", "error")
 # Timestamps start well above zero so no answer's first B-frames need negative ones.
 _TIMELINE_BASE_S = 10.0
 _CHAPTER_TIME_SCALE = 10_000_000  # the Nero chapter box counts in 100 ns
@@ -40,29 +41,17 @@ class ProgressiveMerge:
         self._appended_s = 0.0
         self._work: Path | None = None  # made by the first append
 
-    @property
-    def appended_s(self) -> float:
-        return self._appended_s
-
     def append(self, part: PartFiles) -> None:
         """Add one answer at the end of the interview (blocks until it is handed over)."""
         if self._work is None:
             self._work = Path(tempfile.mkdtemp(prefix="progressive-", dir=self.output.parent))
         if self._muxer is None:
             with open(self._log, "wb") as log:
-                self._muxer = subprocess.Popen(
-                    [ffmpeg_exe(), *_QUIET, "-f", "mpegts", "-i", "pipe:0", "-map", "0",
-                     "-c", "copy", "-f", "mp4", "-y", str(self.output)],
-                    stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log)
+                self._muxer = subprocess.Popen(_muxer_command(self.output), stdin=subprocess.PIPE,
+                                               stdout=subprocess.DEVNULL, stderr=log)
         video_list, audio_list = write_concat_lists([part], self._work)
         converter = subprocess.Popen(
-            [ffmpeg_exe(), *_QUIET,
-             "-f", "concat", "-safe", "0", "-i", str(video_list),
-             "-f", "concat", "-safe", "0", "-i", str(audio_list),
-             "-map", "0:v:0", "-map", "1:a:0", "-c", "copy",
-             "-avoid_negative_ts", "disabled", "-mpegts_copyts", "1",
-             "-output_ts_offset", f"{_TIMELINE_BASE_S + self._appended_s:.6f}",
-             "-muxdelay", "0", "-muxpreload", "0", "-f", "mpegts", "pipe:1"],
+            _converter_command(video_list, audio_list, _TIMELINE_BASE_S + self._appended_s),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert converter.stdout is not None and self._muxer.stdin is not None
         try:
@@ -75,7 +64,7 @@ class ProgressiveMerge:
         _, errors = converter.communicate()
         if converter.returncode != 0:
             raise MediaError(f"Appending '{part.title}' failed: "
-                             f"{errors.decode(errors='replace').strip()[-200:]}")
+                             f"{last_words(errors, converter.returncode)}")
         self._appended_s += part.duration_s
 
     def finish(self, chapters: Sequence[tuple[int, str]]) -> None:
@@ -103,10 +92,26 @@ class ProgressiveMerge:
 
     def _last_words(self) -> str:
         try:
-            lines = self._log.read_text(errors="replace").strip().splitlines()
+            said = self._log.read_bytes()
         except OSError:
-            return "no message"
-        return lines[-1] if lines else "no message"
+            said = b""
+        return last_words(said, self._muxer.returncode if self._muxer is not None else None)
+
+
+def _muxer_command(output: Path) -> list[str]:
+    """The session's muxer: MPEG-TS on stdin, stream-copied into the MP4 `output`."""
+    return command(ffmpeg.input("pipe:0", f="mpegts")
+                   .output(str(output), map=0, c="copy", f="mp4").overwrite_output())
+
+
+def _converter_command(video_list: Path, audio_list: Path, offset_s: float) -> list[str]:
+    """One answer's parts as MPEG-TS on stdout, starting at `offset_s` of the timeline."""
+    video = ffmpeg.input(str(video_list), f="concat", safe=0)
+    audio = ffmpeg.input(str(audio_list), f="concat", safe=0)
+    return command(ffmpeg.output(
+        video["v:0"], audio["a:0"], "pipe:1", c="copy", avoid_negative_ts="disabled",
+        mpegts_copyts=1, output_ts_offset=f"{offset_s:.6f}", muxdelay=0, muxpreload=0,
+        f="mpegts"))
 
 
 def add_chapters(path: Path, chapters: Sequence[tuple[int, str]]) -> None:

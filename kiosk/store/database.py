@@ -43,10 +43,6 @@ class Database:
     engine: Engine
     session_factory: sessionmaker[Session]
 
-    @property
-    def display_url(self) -> str:
-        return self.engine.url.render_as_string(hide_password=True)
-
     def session(self) -> Session:
         return self.session_factory()
 

@@ -1,4 +1,10 @@
-"""Interview sessions: creating them, finding them, and their JSON form.
+"""Interview sessions: their lifecycle, finding them, and their JSON form.
+
+This module alone creates session rows and changes their status. Each change is a named
+function that refuses one the session cannot make from where it is (StatusChangeError):
+
+    scheduled -> in progress -> recording <-> in progress -> merging -> completed | recovered
+    scheduled -> declined
 
 The JSON form keeps the seed's field names (`session_id`, `candidate_name`, `recording_url`,
 `recording_created_at`, `file_size`, `file_name`) so programs written for the web version
@@ -8,6 +14,8 @@ read it unchanged; it is what `kiosk sessions list/show --json` print.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,11 +23,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kiosk.errors import InvalidInputError, NotFoundError, UnsafePathError
+from kiosk.errors import InvalidInputError, KioskError, NotFoundError, UnsafePathError
+from kiosk.store.database import Database
 from kiosk.store.files import resolve_recording_path
-from kiosk.store.models import InterviewSession, SessionStatus
+from kiosk.store.models import UNFINISHED_STATUSES, InterviewSession, QuestionMarker, SessionStatus
 
 MAX_NAME_LENGTH = 200
+
+
+class StatusChangeError(KioskError):
+    """A session was asked for a status it cannot reach from the one it has."""
 
 
 def clean_candidate_name(name: str) -> str:
@@ -66,6 +79,130 @@ def create_session(
     db.add(session)
     db.flush()
     return session
+
+
+# -- the lifecycle ----------------------------------------------------------------------
+
+def give_consent(db: Database, candidate: str, scheduled_id: str | None) -> str:
+    """Store the time of consent on the scheduled session, or on a new one; its id.
+
+    A scheduled session that is no longer waiting (another booth took it) is left alone and
+    the candidate gets a session of their own.
+    """
+    with db.session() as s, s.begin():
+        row = s.get(InterviewSession, scheduled_id) if scheduled_id else None
+        if row is None or row.status is not SessionStatus.SCHEDULED:
+            row = create_session(s, candidate)
+        row.consent_at = datetime.now(UTC)
+        return row.id
+
+
+def withdraw_consent(db: Database, session_id: str) -> None:
+    """The candidate left before any answer: the session waits for them again."""
+    with db.session() as s, s.begin():
+        row = s.get(InterviewSession, session_id)
+        if row is None:
+            return  # deleted meanwhile: nothing is waiting
+        _require(row, SessionStatus.SCHEDULED, (SessionStatus.SCHEDULED,))
+        row.consent_at = None
+
+
+def decline(db: Database, session_id: str) -> None:
+    """Consent refused: nothing will be recorded for this scheduled session."""
+    _change(db, session_id, SessionStatus.DECLINED, (SessionStatus.SCHEDULED,))
+
+
+def start_session(db: Database, session_id: str) -> None:
+    """The first answer is about to be recorded (the start time is kept from the first)."""
+    with db.session() as s, s.begin():
+        row = _get(s, session_id)
+        _require(row, SessionStatus.IN_PROGRESS,
+                 (SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS))
+        row.status = SessionStatus.IN_PROGRESS
+        if row.started_at is None:
+            row.started_at = datetime.now(UTC)
+
+
+def answer_started(db: Database, session_id: str) -> None:
+    # From recording too: an answer whose end failed is still marked so (its parts are kept).
+    _change(db, session_id, SessionStatus.RECORDING,
+            (SessionStatus.IN_PROGRESS, SessionStatus.RECORDING))
+
+
+def answer_ended(db: Database, session_id: str) -> None:
+    _change(db, session_id, SessionStatus.IN_PROGRESS, (SessionStatus.RECORDING,))
+
+
+def start_merging(db: Database, session_id: str) -> None:
+    """From any unfinished status: recovery takes sessions wherever a crash left them."""
+    _change(db, session_id, SessionStatus.MERGING, UNFINISHED_STATUSES)
+
+
+@dataclass(frozen=True)
+class Marker:
+    index: int
+    question: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class FinishedRecording:
+    """What the finish step made, as the session row keeps it (paths relative to the root)."""
+
+    video: str
+    thumbnail: str
+    duration_ms: int
+    size_bytes: int
+    sha256: str
+    markers: Sequence[Marker]
+
+
+def finish(db: Database, session_id: str, recording: FinishedRecording, *,
+           status: SessionStatus) -> None:
+    """Merged and verified: commit the recording and its question markers in one go."""
+    if status not in (SessionStatus.COMPLETED, SessionStatus.RECOVERED):
+        raise ValueError(f"a session finishes completed or recovered, not {status.value}")
+    with db.session() as s, s.begin():
+        row = _get(s, session_id)
+        _require(row, status, (SessionStatus.MERGING,))
+        now = datetime.now(UTC)
+        row.status = status
+        row.completed_at = now
+        row.recording_video = recording.video
+        row.recording_created_at = now
+        row.duration_ms = recording.duration_ms
+        row.size_bytes = recording.size_bytes
+        row.sha256 = recording.sha256
+        row.thumbnail = recording.thumbnail
+        row.markers.clear()
+        s.flush()
+        for marker in recording.markers:
+            row.markers.append(QuestionMarker(index=marker.index, question=marker.question,
+                                              start_ms=marker.start_ms, end_ms=marker.end_ms))
+
+
+def _change(db: Database, session_id: str, to: SessionStatus,
+            allowed: Collection[SessionStatus]) -> None:
+    with db.session() as s, s.begin():
+        row = _get(s, session_id)
+        _require(row, to, allowed)
+        row.status = to
+
+
+def _get(s: Session, session_id: str) -> InterviewSession:
+    row = s.get(InterviewSession, session_id)
+    if row is None:
+        raise NotFoundError(f"The session {session_id} no longer exists.")
+    return row
+
+
+def _require(row: InterviewSession, to: SessionStatus,
+             allowed: Collection[SessionStatus]) -> None:
+    if row.status not in allowed:
+        raise StatusChangeError(
+            f"The session {row.id} is {row.status.value.replace('_', ' ')}: it cannot "
+            f"become {to.value.replace('_', ' ')}.")
 
 
 def list_sessions(db: Session) -> list[InterviewSession]:

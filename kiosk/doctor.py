@@ -16,16 +16,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from kiosk.config import Settings
 from kiosk.errors import StorageError, UnsafePathError
 from kiosk.findings import Findings
+from kiosk.recording.recovery import recoverable_sessions
 from kiosk.store.audit import verify_chain
 from kiosk.store.database import current_revision, head_revision, open_database
-from kiosk.store.files import (
-    PARTS_FOLDER_NAME,
-    ensure_writable_folder,
-    free_bytes,
-    resolve_recording_path,
-)
-from kiosk.store.locks import is_being_recorded
-from kiosk.store.models import UNFINISHED_STATUSES, InterviewSession
+from kiosk.store.files import ensure_writable_folder, free_bytes, resolve_recording_path
+from kiosk.store.models import InterviewSession
 
 
 @dataclass
@@ -76,12 +71,12 @@ def examine(settings: Settings) -> DoctorReport:
             )
             return report
         with db.session() as session:
-            rows = session.execute(
-                select(InterviewSession.id, InterviewSession.recording_video)
-            ).all()
-            unfinished = session.scalars(select(InterviewSession.id).where(
-                InterviewSession.status.in_(UNFINISHED_STATUSES))).all()
+            rows = [(session_id, video) for session_id, video in session.execute(
+                select(InterviewSession.id, InterviewSession.recording_video))]
             chain = verify_chain(session)
+        # Only those with answers on this booth's disk (another booth may be recording the
+        # rest) that no running kiosk is recording right now.
+        report.unfinished_sessions = recoverable_sessions(db, root)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         report.problems.append(f"The database cannot be read: {reason}")
@@ -95,13 +90,6 @@ def examine(settings: Settings) -> DoctorReport:
     if not chain.ok:
         report.problems.append(f"The audit log was tampered with: {chain.problem}.")
     _compare_files_and_rows(root, rows, report)
-    # Only those with answers on this booth's disk (another booth may be recording the
-    # rest) that no running kiosk is recording right now.
-    report.unfinished_sessions = [
-        sid for sid in unfinished
-        if (root / sid / PARTS_FOLDER_NAME).is_dir()
-        and not is_being_recorded(root / sid)
-    ]
     if report.unfinished_sessions:
         report.problems.append(
             f"{len(report.unfinished_sessions)} session(s) were left unfinished by a crash or "
@@ -110,7 +98,8 @@ def examine(settings: Settings) -> DoctorReport:
     return report
 
 
-def _compare_files_and_rows(root: Path, rows: list, report: DoctorReport) -> None:
+def _compare_files_and_rows(root: Path, rows: list[tuple[str, str | None]],
+                            report: DoctorReport) -> None:
     known_ids = set()
     expected_files = set()
     for session_id, recording_video in rows:

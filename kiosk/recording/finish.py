@@ -1,0 +1,130 @@
+"""Finishing an interview: from its parts to a committed `interview.mp4`.
+
+Takes that were cut off are rebuilt from what survives, the kept takes are merged (or the
+file built answer by answer is taken, if it checks out), the file is verified, the poster
+written, both synced to disk, and the session row committed through the store in one
+transaction. Only then are the parts removed: if anything fails before the commit, they stay
+for recovery.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.config import Settings
+from kiosk.errors import KioskError
+from kiosk.media.ffmpeg import MediaError
+from kiosk.media.merge import chapter_bounds_ms, merge_parts
+from kiosk.media.poster import write_poster
+from kiosk.media.probe import MediaInfo, probe
+from kiosk.recording.manifest import Manifest
+from kiosk.recording.rebuild import rebuild_take
+from kiosk.store import sessions
+from kiosk.store.database import Database
+from kiosk.store.files import (
+    FILE_MODE,
+    POSTER_FILE_NAME,
+    RECORDING_FILE_NAME,
+    file_sha256,
+    relative_to_root,
+    session_folder,
+    sync_file,
+    sync_folder,
+)
+from kiosk.store.models import InterviewSession, SessionStatus
+
+MERGE_TOLERANCE_S = 0.2
+
+
+class NothingToMergeError(KioskError):
+    """A session has no answer with anything usable in it."""
+
+
+@dataclass(frozen=True)
+class Finished:
+    output: Path
+    duration_s: float
+    answers: int
+    used_progressive: bool  # the file built along the way was good: no merge was needed
+
+
+def finish_session(db: Database, settings: Settings, manifest: Manifest, *,
+                   status: SessionStatus, premerged: Path | None = None) -> Finished:
+    """Merge the kept takes into interview.mp4, verify, commit the row, then remove parts/.
+
+    `premerged`, the file built along the way, is used if it checks out; otherwise the
+    parts are merged now.
+    """
+    session_id = manifest.session_id
+    root = settings.recordings_dir
+    folder = session_folder(root, session_id)
+    for take in list(manifest.takes):
+        if take.status.cut_off:
+            rebuild_take(manifest, take)
+    manifest.save()
+    takes = manifest.kept_takes()
+    if not takes:
+        raise NothingToMergeError(f"The session {session_id} has no answer with a usable "
+                                  f"recording.")
+    sessions.start_merging(db, session_id)
+
+    files = [manifest.files(take) for take in takes]
+    output = folder / RECORDING_FILE_NAME
+    expected_s = sum(f.duration_s for f in files)
+    info = None
+    used_premerged = False
+    if premerged is not None:
+        # Built while the interview went on (kiosk.media.progressive): check it like a merge.
+        info = probe(premerged)
+        if _checks_out(info, expected_s, len(files)):
+            os.replace(premerged, output)
+            used_premerged = True
+        else:
+            premerged.unlink(missing_ok=True)
+            info = None
+    if info is None:
+        merge_parts(files, output, title=_candidate_name(db, session_id))
+        info = probe(output)
+    if not _checks_out(info, expected_s, len(files)):
+        raise MediaError(
+            f"The merged recording of {session_id} does not check out ({info}); the answers "
+            f"are kept in {manifest.folder}."
+        )
+    os.chmod(output, FILE_MODE)
+    poster = folder / POSTER_FILE_NAME
+    write_poster(output, poster, at_s=min(2.0, expected_s / 2))
+    os.chmod(poster, FILE_MODE)
+    size, digest = output.stat().st_size, file_sha256(output)
+    # On disk for good, not only in the page cache, before the parts may go.
+    sync_file(output)
+    sync_file(poster)
+    sync_folder(folder)
+
+    markers = [sessions.Marker(take.index, take.question, start, end)
+               for take, (start, end) in zip(takes, chapter_bounds_ms(files), strict=True)]
+    sessions.finish(db, session_id, sessions.FinishedRecording(
+        video=relative_to_root(root, output), thumbnail=relative_to_root(root, poster),
+        duration_ms=round(expected_s * 1000), size_bytes=size, sha256=digest,
+        markers=markers), status=status)
+    # Only now, with the row committed, is it safe to let the parts go.
+    shutil.rmtree(manifest.folder, ignore_errors=True)
+    sync_folder(folder)
+    return Finished(output, expected_s, len(takes), used_premerged)
+
+
+def _checks_out(info: MediaInfo, expected_s: float, answers: int) -> bool:
+    """Both streams, the length the answers add up to, and one chapter per answer."""
+    return (info.video_codec is not None and info.audio_codec is not None
+            and info.duration_s is not None
+            and abs(info.duration_s - expected_s) <= MERGE_TOLERANCE_S
+            and len(info.chapters) == answers)
+
+
+
+def _candidate_name(db: Database, session_id: str) -> str | None:
+    with db.session() as s:
+        row = s.get(InterviewSession, session_id)
+        return row.candidate_name if row else None
