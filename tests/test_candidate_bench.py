@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from pytestqt.qtbot import QtBot
 
-from kiosk.ui.candidate.bench import run_preview_bench
+from kiosk.ui.tooling.preview_bench import run_preview_bench
 
 
 def test_the_preview_bench_records_with_and_without_the_preview(qtbot: QtBot, settings) -> None:

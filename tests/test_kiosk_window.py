@@ -26,7 +26,12 @@ from kiosk.ui.main_window import MainWindow
 from kiosk.ui.recruiter.admin_setup import AdminSetup
 from kiosk.ui.recruiter.pin_prompt import PinPrompt
 from kiosk.ui.recruiter.recruiter_view import RecruiterView
-from kiosk.ui.screenshots import CANDIDATE_SCREENS, RECRUITER_SCREENS, SIZES, write_screenshots
+from kiosk.ui.tooling.screenshots import (
+    CANDIDATE_SCREENS,
+    RECRUITER_SCREENS,
+    SIZES,
+    write_screenshots,
+)
 from tests.recruiter import ADMIN_PIN, RECRUITER_PIN, add_staff
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from pytestqt.qtbot import QtBot
 
-from kiosk.ui.recruiter.bench import run_ui_bench
+from kiosk.ui.tooling.ui_bench import run_ui_bench
 
 FIGURES = ("list_first_paint_ms", "search_repaint_ms", "open_to_first_frame_ms",
            "seek_to_frame_ms")

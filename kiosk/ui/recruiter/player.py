@@ -221,9 +221,6 @@ class RecordingPlayer(QWidget):
     def skip(self, delta_ms: int) -> None:
         self.seek(self._player.position() + delta_ms)
 
-    def set_speed(self, rate: float) -> None:
-        self.speed.setCurrentIndex(SPEEDS.index(rate))
-
     def toggle_full_screen(self) -> None:
         if self.isWindow():
             self.leave_full_screen()

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # Qt is imported only once the platform is set (offscreen)
 
 SIZES = ((1280, 800), (1920, 1080))
 LAYOUT_PASSES = 5
+WAIT_S = 20.0  # for a candidate screen to reach the state it is shot in
 RECRUITER_SCREENS = ("pin", "sessions", "details", "setup", "booth")
 CANDIDATE_SCREENS = ("welcome", "identify", "consent", "device-check", "practice",
                      "question-prepare", "question-answer", "retake", "device-lost", "thank-you",
@@ -36,7 +37,7 @@ def write_screenshots(settings: Settings, directory: str | Path) -> list[Path]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    from kiosk.ui.recruiter.demo import demo_booth
+    from kiosk.demo_data import demo_booth
 
     # Each side in a throwaway booth of its own, never this one's.
     with demo_booth() as (demo_settings, demo_db):
@@ -54,7 +55,7 @@ def _save(widget: QWidget, path: Path) -> Path:
 
 def _recruiter_screens(settings: Settings, db: Database, out: Path) -> list[Path]:
     from kiosk.ui.app import application
-    from kiosk.ui.recruiter.demo import recruiter_screens
+    from kiosk.ui.tooling.recruiter_screens import recruiter_screens
 
     app = application()
     written = []
@@ -86,9 +87,10 @@ def _candidate_screens(settings: Settings, db: Database, out: Path) -> list[Path
     from kiosk.interview.flow import Devices, Screen
     from kiosk.interview.question_sets import configured_question_set
     from kiosk.store.sessions import create_session
-    from kiosk.ui import waiting
     from kiosk.ui.app import application, sources_opener
     from kiosk.ui.candidate.kiosk import CandidateKiosk
+    from kiosk.ui.tooling.waiting import wait_until
+    from kiosk.words import StopReason
 
     app = application()
     with db.session() as session, session.begin():
@@ -98,9 +100,8 @@ def _candidate_screens(settings: Settings, db: Database, out: Path) -> list[Path
                            sources_opener(settings, demo=True))
     written: list[Path] = []
 
-    def wait_until(done: Callable[[], bool], timeout_s: float = 20.0) -> None:
-        waiting.wait_until(done, timeout_s=timeout_s, stuck=lambda: (
-            f"the kiosk did not reach the state for {name!r} in time"))
+    def stuck() -> str:
+        return f"the kiosk did not reach the state for {name!r} in time"
 
     def drawn_since(previews: list, shown: list[int], settle: float) -> Callable[[], bool]:
         # A preview redraws at the new size with its next frame; a meter is shot while the
@@ -117,7 +118,7 @@ def _candidate_screens(settings: Settings, db: Database, out: Path) -> list[Path
             previews = [p for p in (kiosk.device_check.preview, kiosk.question.preview)
                         if p.isVisibleTo(kiosk)]
             wait_until(drawn_since(previews, [p.frames_shown for p in previews],
-                                   time.monotonic() + 0.3))
+                                   time.monotonic() + 0.3), timeout_s=WAIT_S, stuck=stuck)
             written.append(_save(kiosk, out / f"{screen_name}-{width}x{height}.png"))
 
     try:
@@ -137,17 +138,18 @@ def _candidate_screens(settings: Settings, db: Database, out: Path) -> list[Path
         for name, events, ready in steps:
             for event in events:
                 kiosk.flow.handle(event)
-            wait_until(ready)
+            wait_until(ready, timeout_s=WAIT_S, stuck=stuck)
             if name == "identify":
                 kiosk.identify.name.setText("Ana Mü")
             shoot(name)
         name = "device-lost"  # the camera pulled out mid-answer: Retry, then on
         kiosk.flow.handle(flow.TryAgain())
         kiosk.flow.handle(flow.StartAnswering())
-        kiosk.flow.handle(flow.AnswerStopped("camera lost"))
+        kiosk.flow.handle(flow.AnswerStopped(StopReason.CAMERA_LOST))
         shoot(name)
         kiosk.flow.handle(flow.Retry())
-        wait_until(lambda: kiosk.flow.state.devices is Devices.READY)
+        wait_until(lambda: kiosk.flow.state.devices is Devices.READY, timeout_s=WAIT_S,
+                   stuck=stuck)
         kiosk.flow.handle(flow.DevicesConfirmed())
         name = "thank-you"
         while kiosk.flow.state.screen is not Screen.THANK_YOU:
@@ -155,7 +157,7 @@ def _candidate_screens(settings: Settings, db: Database, out: Path) -> list[Path
             kiosk.flow.handle(flow.Done())
             if kiosk.flow.state.screen is Screen.RETAKE:
                 kiosk.flow.handle(flow.Keep())
-        wait_until(lambda: not kiosk.flow.state.saving, timeout_s=60)
+        wait_until(lambda: not kiosk.flow.state.saving, timeout_s=60, stuck=stuck)
         shoot(name)
         name = "unavailable"
         kiosk.flow.handle(flow.Begin())

@@ -25,11 +25,14 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 Progress = Callable[[str], None]
 ROWS = 10_000
 SEARCH_KEYS = "anna" + "\b\b\b\b" + "jo" + "\b\b"
+WAIT_S = 10.0  # for the screen to show a result
+SETTLE_S = 0.05
 
 
 def run_ui_bench(settings, *, rows: int = ROWS, progress: Progress = lambda _: None
@@ -40,14 +43,15 @@ def run_ui_bench(settings, *, rows: int = ROWS, progress: Progress = lambda _: N
     from PySide6.QtTest import QTest
     from sqlalchemy import insert, select
 
-    from kiosk.capture.demo import record_demo_session
+    from kiosk.demo_data import add_rows, demo_booth
+    from kiosk.recording.headless import record_demo_session
     from kiosk.store.models import InterviewSession, Rating, Role
     from kiosk.store.operators import add_operator
     from kiosk.store.review import add_note
     from kiosk.ui.app import application
-    from kiosk.ui.recruiter.demo import add_rows, demo_booth
     from kiosk.ui.recruiter.recruiter_view import RecruiterView
     from kiosk.ui.recruiter.sessions_model import CANDIDATE
+    from kiosk.ui.tooling.waiting import settle, wait_until
 
     app = application()
 
@@ -59,20 +63,10 @@ def run_ui_bench(settings, *, rows: int = ROWS, progress: Progress = lambda _: N
                 self.painted = True
             return False
 
-    def until(condition: Callable[[], bool], timeout_s: float = 10.0) -> float:
-        """Process events until `condition`; the moment it held (perf_counter)."""
-        deadline = time.perf_counter() + timeout_s
-        while not condition():
-            if time.perf_counter() > deadline:
-                raise RuntimeError("the bench timed out waiting for the screen")
-            app.processEvents()
-        return time.perf_counter()
-
-    def settle(seconds: float = 0.05) -> None:
-        """Let the screen finish what it was doing before the next measurement."""
-        end = time.perf_counter() + seconds
-        while time.perf_counter() < end:
-            app.processEvents()
+    # The moment the screen showed it, on perf_counter's clock. No nap between rounds of
+    # events: it would be counted in the figures.
+    until = partial(wait_until, timeout_s=WAIT_S, poll_s=0,
+                    stuck=lambda: f"the bench waited over {WAIT_S:g} s for the screen")
 
     def repainted_after(widget, action: Callable[[], None]) -> float:
         """ms from `action` until `widget` shows its result. When nothing on screen changed,
@@ -124,13 +118,13 @@ def run_ui_bench(settings, *, rows: int = ROWS, progress: Progress = lambda _: N
                 view.deleteLater()
         search = []
         for key in SEARCH_KEYS:
-            settle()
+            settle(SETTLE_S)
             code = Qt.Key.Key_Backspace if key == "\b" else getattr(Qt.Key, f"Key_{key.upper()}")
             search.append(repainted_after(view.sessions.table.viewport(),
                                         lambda code=code: QTest.keyClick(view.sessions.search,
                                                                          code)))
         view.sessions.search.clear()
-        settle()
+        settle(SETTLE_S)
 
         progress("opening the recording, then seeking to each question")
         sink = view.details.player.video_sink
@@ -149,7 +143,7 @@ def run_ui_bench(settings, *, rows: int = ROWS, progress: Progress = lambda _: N
                 view.sessions.model.index(view.sessions.model.row_of(recorded), CANDIDATE))
             table = view.sessions.table
             table.scrollTo(index)
-            settle()
+            settle(SETTLE_S)
             frames.clear()
             start = time.perf_counter()
             QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,

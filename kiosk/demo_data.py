@@ -1,8 +1,9 @@
-"""Demo data and ready-made recruiter screens, for `kiosk screenshots` and the UI bench.
+"""Demo data for `kiosk screenshots` and the benches: operators, sessions, notes, ratings.
 
 Everything lives in a throwaway booth (`demo_booth`): a booth's own database never sees a
 demo row. The one recording is made by the engine itself from the synthetic sources, so
-the player, the chapters and the thumbnails are what a real booth shows.
+the player, the chapters and the thumbnails are what a real booth shows. No Qt here: the
+screens built on this data are in `kiosk.ui.tooling.recruiter_screens`.
 """
 
 from __future__ import annotations
@@ -11,20 +12,13 @@ import random
 import secrets
 import shutil
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QEventLoop, QPoint, QRect, Qt
-from PySide6.QtGui import QPainter, QPixmap
-from PySide6.QtMultimediaWidgets import QVideoWidget
-from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
-
-from kiosk.capture.demo import record_demo_session
-from kiosk.capture.devices import SYNTHETIC
 from kiosk.config import Settings, load_settings
+from kiosk.recording.headless import record_demo_session
 from kiosk.store.database import Database, open_configured
 from kiosk.store.files import POSTER_FILE_NAME, session_folder
 from kiosk.store.models import InterviewSession, QuestionMarker, Role, SessionStatus
@@ -37,9 +31,6 @@ from kiosk.store.operators import (
     sign_in,
 )
 from kiosk.store.review import add_note, set_rating, start_view, update_view
-from kiosk.ui.recruiter.admin_setup import AdminSetup
-from kiosk.ui.recruiter.pin_prompt import PinPrompt
-from kiosk.ui.recruiter.recruiter_view import RecruiterView
 
 FIRST_NAMES = ("Ada", "Grace", "Zoë", "Omar", "Lin", "Mateo", "Aisha", "Sven", "Priya", "Kwame",
                "Hannah", "José", "Mei", "Olu", "Fatima", "Léa", "Noah", "Yuki", "Sara", "Ivan")
@@ -137,57 +128,6 @@ def add_rows(settings: Settings, db: Database, count: int, *, poster_from: str,
             posters += 1
 
 
-def recruiter_screens(settings: Settings, db: Database) -> dict[str, Callable[[], QWidget]]:
-    """The recruiter's screens with demo data, built on demand: `pin`, `sessions`, `details`
-    (playing the demo recording), `setup` (the first start) and `booth` (the admin's page).
-
-    Fills `db` with demo rows: give it a throwaway booth (`demo_booth`)."""
-    demo = populate(settings, db)
-
-    def pin() -> QWidget:
-        prompt = PinPrompt(db)
-        prompt.operators.setCurrentRow(2)  # Rita Recruiter
-        prompt.pin.setText("0000")
-        prompt.submit()  # a wrong PIN: the message is part of what to look at
-        prompt.pin.setText("24")
-        return prompt
-
-    def sessions() -> QWidget:
-        return RecruiterView(settings, db, demo.recruiter)
-
-    def details() -> QWidget:
-        view = RecruiterView(settings, db, demo.recruiter)
-        view.open_session(demo.recorded)
-        view.details.player.play()
-        # Into the second answer, past a note mark, playing on.
-        _wait_for(lambda: view.details.player.position >= 9_000, timeout_s=20)
-        return VideoShot(view)
-
-    def setup() -> QWidget:
-        screen = AdminSetup(db)  # as at the first start (it asks the database on submit)
-        screen.name.setText("Amelia Admin")
-        screen.pin.setText("2580")
-        return screen
-
-    signed_in: list[bool] = []
-
-    def booth() -> QWidget:
-        if not signed_in:  # once: the page is shot at two sizes
-            sign_ins_and_a_lockout(db, demo)
-            signed_in.append(True)
-        # The demo booth records from the synthetic sources, so those are its devices.
-        demo_settings = replace(settings, recording=replace(
-            settings.recording, camera=SYNTHETIC, microphone=SYNTHETIC))
-        view = RecruiterView(demo_settings, db, demo.admin)
-        view.open_booth()
-        view.booth.operators.choose(demo.recruiter.name)
-        _wait_for(lambda: not view.booth.health.checking, timeout_s=20)
-        return view
-
-    return {"pin": pin, "sessions": sessions, "details": details, "setup": setup,
-            "booth": booth}
-
-
 def sign_ins_and_a_lockout(db: Database, demo: Demo) -> None:
     """What the operators list shows on a booth in use: sign-ins, and one person locked out."""
     for operator in (demo.admin, demo.recruiter):
@@ -197,44 +137,6 @@ def sign_ins_and_a_lockout(db: Database, demo: Demo) -> None:
     for _ in range(FREE_ATTEMPTS):
         with suppress(PinRefusedError):
             sign_in(db, "Omar Okafor", "0000")  # never the demo's twelve-digit PIN
-
-
-class VideoShot(QWidget):
-    """Screenshots only: holds a screen and, when grabbed, paints in the video frames that
-    a grab cannot see (QVideoWidget draws in a window of its own)."""
-
-    def __init__(self, screen: QWidget) -> None:
-        super().__init__()
-        self.screen_widget = screen
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(screen)
-
-    def grab(self, rectangle: QRect | None = None) -> QPixmap:
-        shot = super().grab() if rectangle is None else super().grab(rectangle)
-        painter = QPainter(shot)
-        for video in self.findChildren(QVideoWidget):
-            frame = video.videoSink().videoFrame()
-            if not video.isVisible() or not frame.isValid():
-                continue
-            image = frame.toImage().scaled(video.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                                           Qt.TransformationMode.SmoothTransformation)
-            corner = video.mapTo(self, QPoint(0, 0))
-            painter.drawImage(corner + QPoint((video.width() - image.width()) // 2,
-                                              (video.height() - image.height()) // 2), image)
-        painter.end()
-        return shot
-
-    def closeEvent(self, event) -> None:
-        self.screen_widget.close()
-        super().closeEvent(event)
-
-
-def _wait_for(condition: Callable[[], bool], timeout_s: float) -> None:
-    app = QApplication.instance()
-    deadline = time.monotonic() + timeout_s
-    while not condition() and time.monotonic() < deadline:
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
 
 
 def _random_pin() -> str:

@@ -23,6 +23,7 @@ from kiosk.capture.recorder import PartStats
 from kiosk.config import Settings
 
 Progress = Callable[[str], None]
+WAIT_S = 30.0  # for the kiosk to reach the next step (an answer saved, devices ready)
 
 
 def run_preview_bench(booth_settings: Settings, *, seconds: float = 20.0,
@@ -31,13 +32,13 @@ def run_preview_bench(booth_settings: Settings, *, seconds: float = 20.0,
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from dataclasses import replace
 
+    from kiosk.demo_data import demo_booth
     from kiosk.interview import flow
     from kiosk.interview.flow import Devices, Screen
     from kiosk.interview.question_sets import configured_question_set
     from kiosk.ui.app import application, sources_opener
     from kiosk.ui.candidate.kiosk import CandidateKiosk
-    from kiosk.ui.recruiter.demo import demo_booth
-    from kiosk.ui.waiting import wait_until
+    from kiosk.ui.tooling.waiting import settle, wait_until
 
     app = application()
     recording = booth_settings.recording
@@ -48,22 +49,22 @@ def run_preview_bench(booth_settings: Settings, *, seconds: float = 20.0,
                                sources_opener(settings, demo=True))
         figures: dict[str, Any] = {"video": size, "answer_s": seconds}
 
-        def wait(done: Callable[[], bool], timeout_s: float = 30.0) -> None:
-            wait_until(done, timeout_s=timeout_s,
-                       stuck=lambda: f"the kiosk stopped on {kiosk.flow.state.screen}")
+        def stuck() -> str:
+            return f"the kiosk stopped on {kiosk.flow.state.screen}"
 
         def answer(shown: bool) -> dict[str, Any]:
             kiosk.setVisible(shown)
-            wait(lambda: kiosk.flow.state.screen is Screen.PREPARE)
+            wait_until(lambda: kiosk.flow.state.screen is Screen.PREPARE, timeout_s=WAIT_S,
+                       stuck=stuck)
             kiosk.flow.handle(flow.StartAnswering())
             preview = kiosk.question.preview
             painted, wall, cpu = preview.frames_shown, time.monotonic(), time.process_time()
-            wait(lambda: time.monotonic() - wall >= seconds, timeout_s=seconds + 5)
+            settle(seconds)  # the answer records
             wall, cpu = time.monotonic() - wall, time.process_time() - cpu
             painted = preview.frames_shown - painted
             kept = kiosk.booth.answers_kept
             kiosk.flow.handle(flow.Done())
-            wait(lambda: kiosk.booth.answers_kept > kept)
+            wait_until(lambda: kiosk.booth.answers_kept > kept, timeout_s=WAIT_S, stuck=stuck)
             stats = kiosk.booth.last_answer_stats
             assert stats is not None
             return _answer_figures(stats, painted, wall, cpu)
@@ -74,7 +75,8 @@ def run_preview_bench(booth_settings: Settings, *, seconds: float = 20.0,
             for event in (flow.Begin(), flow.Identified("Bench Candidate"),
                           flow.AcceptConsent()):
                 kiosk.flow.handle(event)
-            wait(lambda: kiosk.flow.state.devices is Devices.READY)
+            wait_until(lambda: kiosk.flow.state.devices is Devices.READY, timeout_s=WAIT_S,
+                       stuck=stuck)
             kiosk.flow.handle(flow.DevicesConfirmed())
             if kiosk.flow.state.screen is Screen.PRACTICE:
                 kiosk.flow.handle(flow.SkipPractice())

@@ -1,0 +1,108 @@
+"""The recruiter's screens ready-made on demo data, for `kiosk screenshots`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtMultimediaWidgets import QVideoWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from kiosk.capture.devices import SYNTHETIC
+from kiosk.config import Settings
+from kiosk.demo_data import populate, sign_ins_and_a_lockout
+from kiosk.store.database import Database
+from kiosk.ui.recruiter.admin_setup import AdminSetup
+from kiosk.ui.recruiter.pin_prompt import PinPrompt
+from kiosk.ui.recruiter.recruiter_view import RecruiterView
+from kiosk.ui.tooling.waiting import wait_until
+
+PLAYED_TO_MS = 9_000  # into the second answer, past a note mark
+WAIT_S = 20.0
+
+
+def recruiter_screens(settings: Settings, db: Database) -> dict[str, Callable[[], QWidget]]:
+    """The recruiter's screens with demo data, built on demand: `pin`, `sessions`, `details`
+    (playing the demo recording), `setup` (the first start) and `booth` (the admin's page).
+
+    Fills `db` with demo rows: give it a throwaway booth (`kiosk.demo_data.demo_booth`)."""
+    demo = populate(settings, db)
+
+    def pin() -> QWidget:
+        prompt = PinPrompt(db)
+        prompt.operators.setCurrentRow(2)  # Rita Recruiter
+        prompt.pin.setText("0000")
+        prompt.submit()  # a wrong PIN: the message is part of what to look at
+        prompt.pin.setText("24")
+        return prompt
+
+    def sessions() -> QWidget:
+        return RecruiterView(settings, db, demo.recruiter)
+
+    def details() -> QWidget:
+        view = RecruiterView(settings, db, demo.recruiter)
+        view.open_session(demo.recorded)
+        player = view.details.player
+        player.play()
+        wait_until(lambda: player.position >= PLAYED_TO_MS, timeout_s=WAIT_S,
+                   stuck=lambda: f"the demo recording played only to {player.position} ms "
+                                 f"of {PLAYED_TO_MS} in {WAIT_S:g} s")
+        return VideoShot(view)
+
+    def setup() -> QWidget:
+        screen = AdminSetup(db)  # as at the first start (it asks the database on submit)
+        screen.name.setText("Amelia Admin")
+        screen.pin.setText("2580")
+        return screen
+
+    signed_in: list[bool] = []
+
+    def booth() -> QWidget:
+        if not signed_in:  # once: the page is shot at two sizes
+            sign_ins_and_a_lockout(db, demo)
+            signed_in.append(True)
+        # The demo booth records from the synthetic sources, so those are its devices.
+        demo_settings = replace(settings, recording=replace(
+            settings.recording, camera=SYNTHETIC, microphone=SYNTHETIC))
+        view = RecruiterView(demo_settings, db, demo.admin)
+        view.open_booth()
+        view.booth.operators.choose(demo.recruiter.name)
+        wait_until(lambda: not view.booth.health.checking, timeout_s=WAIT_S,
+                   stuck=lambda: f"the booth page's device check ran over {WAIT_S:g} s")
+        return view
+
+    return {"pin": pin, "sessions": sessions, "details": details, "setup": setup,
+            "booth": booth}
+
+
+class VideoShot(QWidget):
+    """Screenshots only: holds a screen and, when grabbed, paints in the video frames that
+    a grab cannot see (QVideoWidget draws in a window of its own)."""
+
+    def __init__(self, screen: QWidget) -> None:
+        super().__init__()
+        self.screen_widget = screen
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(screen)
+
+    def grab(self, rectangle: QRect | None = None) -> QPixmap:
+        shot = super().grab() if rectangle is None else super().grab(rectangle)
+        painter = QPainter(shot)
+        for video in self.findChildren(QVideoWidget):
+            frame = video.videoSink().videoFrame()
+            if not video.isVisible() or not frame.isValid():
+                continue
+            image = frame.toImage().scaled(video.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.SmoothTransformation)
+            corner = video.mapTo(self, QPoint(0, 0))
+            painter.drawImage(corner + QPoint((video.width() - image.width()) // 2,
+                                              (video.height() - image.height()) // 2), image)
+        painter.end()
+        return shot
+
+    def closeEvent(self, event) -> None:
+        self.screen_widget.close()
+        super().closeEvent(event)
