@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from kiosk.capture.clock import SimulatedClock, SystemClock
+from kiosk.capture.frames import AudioBlock, VideoFrame
 from kiosk.capture.live import LiveSources
 from kiosk.capture.recorder import PartRecorder, PartResult
 from kiosk.capture.synthetic import SyntheticOptions, synthetic_pair
@@ -130,12 +131,23 @@ def _ffmpeg_alone(folder: Path, run: dict) -> float:
     audio = audio_encoder(folder / "alone.m4a", options.sample_rate)
     cpu = 0.0
     written_in_segment = 0
-    pending = camera.read()
+
+    def next_frame() -> VideoFrame:
+        frame = camera.read()
+        assert frame is not None, "a synthetic camera without a planned loss never ends"
+        return frame
+
+    def next_block() -> AudioBlock:
+        block = microphone.read()
+        assert block is not None, "a synthetic microphone without a planned loss never ends"
+        return block
+
+    pending = next_frame()
 
     def emit(plan: list[Placement] | Placement | None) -> None:
         nonlocal frames_left, written_in_segment, encoder, seg_frames, preset, cpu
         for placement in [plan] if isinstance(plan, Placement) else plan or []:
-            data = memoryview(np.ascontiguousarray(placement.image)).cast("B")
+            data = np.ascontiguousarray(placement.image).data.cast("B")
             for _ in range(placement.count):
                 if frames_left <= 0:
                     return
@@ -150,7 +162,7 @@ def _ffmpeg_alone(folder: Path, run: dict) -> float:
                 written_in_segment += 1
 
     while samples_left > 0:
-        block = microphone.read()
+        block = next_block()
         samples = block.samples[:samples_left]
         audio_clock.add_block(block.t, len(samples))
         audio.write(samples.tobytes())
@@ -158,7 +170,7 @@ def _ffmpeg_alone(folder: Path, run: dict) -> float:
         horizon = block.t + len(samples) / options.sample_rate
         while pending.t <= horizon:
             emit(slots.place(audio_clock.seconds_at(pending.t), pending.image))
-            pending = camera.read()
+            pending = next_frame()
     emit(slots.fill_to((slots.written + frames_left) / options.fps))
     encoder.close()
     audio.close()

@@ -131,8 +131,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         where = f"database_url in {config_file}"
         database_url = _check_database_url(from_file.database_url, where)
     else:
-        database_url = URL.create("sqlite", database=str(data_dir / DATABASE_FILE_NAME))
-        database_url = database_url.render_as_string(hide_password=False)
+        database_url = URL.create("sqlite", database=str(data_dir / DATABASE_FILE_NAME)
+                                  ).render_as_string(hide_password=False)
 
     return Settings(
         data_dir=data_dir,
@@ -216,14 +216,14 @@ def _table_to_dataclass(cls: type[T], table: dict, path: Path, prefix: str) -> T
     """Build a settings dataclass from a TOML table, refusing unknown keys and wrong types."""
     hints = typing.get_type_hints(cls)
     fields = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    values = {}
+    values: dict[str, object] = {}
     for key, value in table.items():
         name = f"{prefix}{key}"
         if key not in fields:
             known = ", ".join(sorted(fields))
             raise ConfigError(f"Unknown key '{name}' in {path}. Known keys: {known}.")
         expected = hints[key]
-        if dataclasses.is_dataclass(expected):
+        if isinstance(expected, type) and dataclasses.is_dataclass(expected):
             if not isinstance(value, dict):
                 raise ConfigError(f"'{name}' in {path} must be a table ([{name}]).")
             values[key] = _table_to_dataclass(expected, value, path, prefix=f"{name}.")

@@ -134,7 +134,9 @@ def load_review(db: Database, session_id: str, recordings_root: Path) -> Session
                      selectinload(InterviewSession.views))).one_or_none()
         if session is None:
             raise NotFoundError(f"No interview session has the id {session_id!r}.")
-        names = {op_id: name for op_id, name in s.execute(select(Operator.id, Operator.name))}
+        # A removed operator's id is None: they are named as a former operator.
+        names: dict[int | None, str] = {
+            op_id: name for op_id, name in s.execute(select(Operator.id, Operator.name))}
         notes = [NoteEntry(n.id, n.time_ms, n.text, n.author_id,
                            n.author.name if n.author else FORMER_OPERATOR,
                            n.created_at, n.updated_at) for n in session.notes]
