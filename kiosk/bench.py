@@ -4,9 +4,10 @@ Three runs, all from the synthetic sources with a camera 15% short of its rate, 
 timestamp jitter and a sound card drifting 300 ppm:
 
 1. Real time, at the configured picture size (720p30 by default), for `realtime_minutes`:
-   frames our pipeline dropped, the camera's shortfall, encoding CPU (both encoders and the
-   writer thread) per recorded minute, peak memory and how it moves, MB per minute, and the
-   time from "stop" to the answer's files being closed.
+   frames our pipeline dropped, the camera's shortfall, encoding CPU (both encoders, the
+   timeline thread and the encoders' writing threads) per recorded minute, peak memory and
+   how it moves, MB per minute, the encoder stalls, and the time from "stop" to the
+   answer's files being closed.
 2. The ffmpeg executable alone, encoding the identical frames and samples with identical
    settings (the same deterministic sources replayed through the same timeline), counting
    only ffmpeg's own CPU.
@@ -273,6 +274,7 @@ def run_bench(recording: RecordingSettings, *, minutes: float, realtime_minutes:
             "mb_per_min": round(part_bytes / 1e6 / recorded_min, 2),
             "presets": stats.presets,
             "frames_repeated": stats.frames_repeated,
+            "stalls": len(stats.stalls),  # an encoder that could not keep up at all
             "python": sys.version.split()[0],
         }
 

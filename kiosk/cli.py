@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import DBAPIError
 
 from kiosk import __version__
 from kiosk.config import Settings, load_settings
@@ -21,6 +24,7 @@ from kiosk.store.database import Database, open_configured
 from kiosk.store.models import Role
 
 if TYPE_CHECKING:
+    from kiosk.store.export import ExportResult
     from kiosk.verify import Playback
 
 EXIT_OK = 0
@@ -37,17 +41,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Names in any script must print on a Windows console or pipe too.
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8", errors="replace")
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if (refused := _not_text(arguments)) is not None:
+        print(f"kiosk: {refused}", file=sys.stderr)
+        return EXIT_PROBLEM
     parser = _build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     if args.self_test:
         if args.handler is not _run_gui:
             parser.error("--self-test runs on its own, without a command")
         args.handler = _self_test
+    _configure_logging(gui=args.handler is _run_gui, verbose=args.verbose)
     try:
         return args.handler(args)
     except KioskError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return EXIT_PROBLEM
+
+
+def _configure_logging(*, gui: bool, verbose: bool) -> None:
+    """Where the engine's own words for IT go: the kiosk's stderr (a service manager keeps
+    it); a command prints only its own lines, unless asked for more with --verbose."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING if gui else logging.ERROR,
+        format="kiosk: %(name)s: %(message)s", stream=sys.stderr)
+
+
+def _not_text(arguments: Sequence[str]) -> str | None:
+    """Why an argument cannot be used as text, or None.
+
+    Bytes that are not UTF-8 reach sys.argv as lone surrogates (surrogateescape); they cannot
+    be stored or printed, so they are refused here, before anything is done.
+    """
+    for position, argument in enumerate(arguments, start=1):
+        if any("\ud800" <= ch <= "\udfff" for ch in argument):
+            shown = argument.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            return (f"argument {position} '{shown}' is not valid text (its bytes are not "
+                    f"UTF-8); nothing was done. Type it again in UTF-8.")
+    return None
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -56,6 +87,8 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Interview Booth Kiosk. With no command, starts the kiosk window.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--verbose", action="store_true",
+                        help="also print what the engine reports for IT (stalls, recoveries)")
     parser.add_argument("--demo", action="store_true",
                         help="start the kiosk with the synthetic camera and microphone")
     parser.add_argument("--windowed", action="store_true",
@@ -185,9 +218,12 @@ def _add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON for programs")
 
 
-def _with_database(action: Callable[[Settings, Database], int]) -> int:
+def _with_database(action: Callable[[Settings, Database], int], *,
+                   writable: bool = True) -> int:
+    """Run `action` on the booth's database; writable=False for commands that only read,
+    which then work on a disk that only reads (a failing one, remounted read-only)."""
     settings = load_settings()
-    db = open_configured(settings)
+    db = open_configured(settings, writable=writable)
     try:
         return action(settings, db)
     finally:
@@ -215,7 +251,7 @@ def _sessions_list(args: argparse.Namespace) -> int:
                   f"{duration:>8}  {row['candidate_name']}")
         return EXIT_OK
 
-    return _with_database(action)
+    return _with_database(action, writable=False)
 
 
 def _sessions_show(args: argparse.Namespace) -> int:
@@ -230,7 +266,7 @@ def _sessions_show(args: argparse.Namespace) -> int:
             _print_session(row)
         return EXIT_OK
 
-    return _with_database(action)
+    return _with_database(action, writable=False)
 
 
 def _sessions_verify(args: argparse.Namespace) -> int:
@@ -241,17 +277,10 @@ def _sessions_verify(args: argparse.Namespace) -> int:
         if args.json:
             _print_json(check.to_dict())
         else:
-            print(f"{'Recording:':<15}{check.file or '-'}")
-            for label, value in (("Size", check.size_matches), ("Checksum", check.sha256_matches)):
-                verdict = {True: "matches", False: "DIFFERS", None: "not recorded"}[value]
-                print(f"{label + ':':<15}{verdict}")
-            print(f"{'Plays:':<15}{'to its end' if check.plays_to_end else 'NO'}"
-                  f" ({check.frames_shown} frames shown, {_format_duration(check.duration_ms)})")
-            print("All good." if check.ok else
-                  "\n".join(f"Problem: {problem}" for problem in check.problems))
+            print("\n".join(check.report_lines()))
         return EXIT_OK if check.ok else EXIT_PROBLEM
 
-    return _with_database(action)
+    return _with_database(action, writable=False)
 
 
 def _play_offscreen(path: Path, timeout_s: float) -> Playback:
@@ -290,8 +319,22 @@ def _sessions_export(args: argparse.Namespace) -> int:
     from kiosk.store.export import export_session
 
     def action(settings: Settings, db: Database) -> int:
-        result = export_session(db, settings, args.session_id, Path(args.directory),
-                                exported_by=_command_line_actor())
+        destination = Path(args.directory)
+        before = _sidecars(destination)
+        try:
+            result = export_session(db, settings, args.session_id, destination,
+                                    exported_by=_command_line_actor())
+        except DBAPIError:
+            # On a database that only reads, the export's last step (its audit event) cannot
+            # be written; the copy is verified and complete by then, and on a failing disk
+            # that copy is the point.
+            found = _new_export(destination, before, args.session_id) if db.read_only else None
+            if found is None:
+                raise
+            result = found
+            print(f"kiosk: exported, but not written to the audit log: the database "
+                  f"{settings.database_url_for_display} is read-only (the sidecar says who "
+                  f"exported it and when).", file=sys.stderr)
         if args.json:
             _print_json({"video": str(result.video), "sidecar": str(result.sidecar),
                          "sha256": result.sha256, "size": result.size})
@@ -300,7 +343,31 @@ def _sessions_export(args: argparse.Namespace) -> int:
             print(result.sidecar)
         return EXIT_OK
 
-    return _with_database(action)
+    return _with_database(action, writable=False)
+
+
+def _sidecars(folder: Path) -> set[str]:
+    try:
+        return {path.name for path in folder.glob("*.json")}
+    except OSError:
+        return set()
+
+
+def _new_export(folder: Path, before: set[str], session_id: str) -> ExportResult | None:
+    """The export of `session_id` that appeared in `folder`, read from its sidecar."""
+    from kiosk.store.export import ExportResult
+
+    for name in sorted(_sidecars(folder) - before):
+        try:
+            sidecar = json.loads((folder / name).read_text(encoding="utf-8"))
+            done = sidecar["export"]
+            video = folder / done["file_name"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if sidecar.get("session_id") == session_id and video.is_file():
+            return ExportResult(video=video, sidecar=folder / name, sha256=done["sha256"],
+                                size=done["size"])
+    return None
 
 
 def _operators_add(args: argparse.Namespace) -> int:
@@ -334,7 +401,7 @@ def _operators_list(args: argparse.Namespace) -> int:
             print(f"{row['role']:<10} {row['name']}{locked}")
         return EXIT_OK
 
-    return _with_database(action)
+    return _with_database(action, writable=False)
 
 
 def _operators_reset_pin(args: argparse.Namespace) -> int:
@@ -398,6 +465,7 @@ def _format_duration(ms: int | None) -> str:
 
 def _doctor(args: argparse.Namespace) -> int:
     from kiosk.doctor import examine
+    from kiosk.store.files import format_size
 
     report = examine(load_settings())
     if args.json:
@@ -405,20 +473,46 @@ def _doctor(args: argparse.Namespace) -> int:
     else:
         print(f"Database:          {report.database}")
         print(f"  reachable:       {'yes' if report.database_reachable else 'NO'}")
-        print(f"  schema:          {report.schema_revision or '-'} (newest {report.schema_head})")
+        newer = " (made by a newer version)" if report.schema_from_newer_version else ""
+        print(f"  schema:          {report.schema_revision or '-'} (newest "
+              f"{report.schema_head}){newer}")
         print(f"Recordings folder: {report.recordings_root}")
         print(f"  writable:        {'yes' if report.recordings_writable else 'NO'}")
         if report.free_bytes is not None:
-            print(f"  free space:      {report.free_bytes / 1e9:.1f} GB")
+            print(f"  free space:      {format_size(report.free_bytes)} (a new interview needs "
+                  f"{format_size(report.required_free_bytes)})")
         for session_id in report.unfinished_sessions:
             print(f"Unfinished session: {session_id} (kiosk recover rebuilds it)")
+        for row in report.failed_sessions:
+            print(f"Failed session:    {row['candidate_name']} ({row['session_id']})")
         for name in report.files_without_rows:
             print(f"File without a session: {name}")
         for row in report.rows_without_files:
             print(f"Session without its file: {row['session_id']}: {row['problem']}")
-        if report.database_reachable:
+        if not report.database_readable:
+            # What was never read is not called whole or broken.
+            print("Audit log:         not checked (the database was not read)")
+        else:
+            def events(n: int) -> str:
+                return "1 event" if n == 1 else f"{n:,} events"
+
             chain = "whole" if report.audit_chain_ok else "BROKEN"
-            print(f"Audit log:         {report.audit_events} events, chain {chain}")
+            print(f"Audit log:         {events(report.audit_events)}, chain {chain}")
+            if report.audit_head:
+                print(f"  head:            {events(report.audit_head['events'])}, last hash "
+                      f"{report.audit_head['last_hash']}")
+            if report.audit_key_id:
+                key = f"id {report.audit_key_id}"
+            elif Path(report.audit_key_file).exists():
+                key = "CANNOT BE USED"
+            elif report.audit_keyed_events:
+                key = "MISSING"
+            else:
+                key = "none yet: made with the next event"
+            print(f"  key:             {report.audit_key_file} ({key}; "
+                  f"{events(report.audit_keyed_events)} keyed)")
+            guards = ", ".join(report.audit_guards_missing)
+            print(f"  append-only:     {'NO, missing or changed: ' + guards if guards else 'yes'}")
         print("All good." if report.ok else "\n".join(f"Problem: {p}" for p in report.problems))
     return EXIT_OK if report.ok else EXIT_PROBLEM
 
@@ -455,16 +549,27 @@ def _recover(args: argparse.Namespace) -> int:
     from kiosk.recording.recovery import Outcome, recover_all
 
     def action(settings: Settings, db: Database) -> int:
-        outcomes = recover_all(db, settings)
+        outcomes = recover_all(db, settings, questions=_question_texts(settings))
         if args.json:
             _print_json([o.to_dict() for o in outcomes])
         elif not outcomes:
             print("Nothing to recover.")
         for outcome in outcomes if not args.json else []:
             print(f"{outcome.session_id}: {outcome.outcome}. {outcome.message}".rstrip())
-        return EXIT_PROBLEM if any(o.outcome is Outcome.FAILED for o in outcomes) else EXIT_OK
+        lost = (Outcome.FAILED, Outcome.UNRECOVERABLE)
+        return EXIT_PROBLEM if any(o.outcome in lost for o in outcomes) else EXIT_OK
 
     return _with_database(action)
+
+
+def _question_texts(settings: Settings) -> list[str]:
+    """The configured question set's texts, to name answers whose manifest was lost."""
+    from kiosk.interview.question_sets import configured_question_set
+
+    try:
+        return [q.text for q in configured_question_set(settings).questions]
+    except KioskError:
+        return []  # a broken question set is reported where it is used; "Question N" here
 
 
 def _devices(args: argparse.Namespace) -> int:
@@ -526,7 +631,7 @@ def _run_gui(args: argparse.Namespace) -> int:
         # Before anyone can start a new interview, finish what a crash left behind; a
         # recovery that fails is reported, and must never keep the kiosk from starting.
         try:
-            outcomes = recover_all(db, settings)
+            outcomes = recover_all(db, settings, questions=_question_texts(settings))
         except Exception as exc:
             print(f"kiosk: recovery could not run ({exc}); 'kiosk recover' retries it.",
                   file=sys.stderr)

@@ -44,6 +44,7 @@ class RecordingSettings:
     fps: int = 30
     sample_rate: int = 48_000
     disk_reserve_mb: int = 1024  # an answer stops (and is kept) when free space falls below
+    stall_limit_seconds: int = 60  # an encoder taking no data this long ends the answer (kept)
     longest_interview_minutes: int = 60  # with the reserve, what a new session needs free
     mb_per_minute: int = 15  # a generous estimate of one minute of 720p
 
@@ -156,6 +157,7 @@ def _check_recording(recording: RecordingSettings, path: Path) -> RecordingSetti
         "width": (16, 7680), "height": (16, 4320), "fps": (1, 120),
         "sample_rate": (8_000, 192_000), "disk_reserve_mb": (0, 10**7),
         "longest_interview_minutes": (1, 24 * 60), "mb_per_minute": (1, 10_000),
+        "stall_limit_seconds": (1, 3600),
     }
     _check_ranges(recording, limits, "recording", path)
     unit = sync_unit_frames(recording.fps, recording.sample_rate)
@@ -266,6 +268,15 @@ def _check_database_url(text: str, where: str) -> str:
     if backend == "postgresql" and url.drivername == "postgresql":
         # The bundle ships psycopg (3); SQLAlchemy's bare "postgresql" would look for psycopg2.
         url = url.set(drivername="postgresql+psycopg")
-    if backend == "sqlite" and not url.database:
-        raise ConfigError(f"{where} must name a SQLite file, not an in-memory database.")
+    if backend == "sqlite" and _in_memory(url):
+        # The kiosk opens several connections (and several processes): each would get an
+        # empty database of its own, without the tables the first one made.
+        raise ConfigError(f"{where} must name a SQLite file, not an in-memory database: each "
+                          f"connection would get an empty database of its own.")
     return url.render_as_string(hide_password=False)
+
+
+def _in_memory(url: URL) -> bool:
+    database = url.database or ""
+    return (database in ("", ":memory:") or database.startswith("file::memory:")
+            or url.query.get("mode") == "memory")

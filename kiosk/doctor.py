@@ -1,5 +1,6 @@
-"""`kiosk doctor`: is the database reachable and current, is the recordings folder usable,
-do the files on disk and the rows in the database agree, and is the audit chain whole?
+"""`kiosk doctor`: is the database reachable and current, is the recordings folder usable
+and roomy enough for a new interview, do the files on disk and the rows in the database
+agree, did any interview fail, and is the audit chain whole, keyed and guarded?
 
 It only reads (and writes one temporary file to prove the folder is writable): it never
 migrates, deletes or moves anything, so it is safe to run on a booth that is in use.
@@ -9,18 +10,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.config import Settings
 from kiosk.errors import StorageError, UnsafePathError
 from kiosk.findings import Findings
+from kiosk.recording.disk import required_free_bytes
 from kiosk.recording.recovery import recoverable_sessions
-from kiosk.store.audit import verify_chain
-from kiosk.store.database import current_revision, head_revision, open_database
-from kiosk.store.files import ensure_writable_folder, free_bytes, resolve_recording_path
-from kiosk.store.models import InterviewSession
+from kiosk.store.audit import guard_problems, key_file_for, verify_chain
+from kiosk.store.database import (
+    Database,
+    alembic_config,
+    current_revision,
+    head_revision,
+    open_database,
+    open_for_reading,
+)
+from kiosk.store.files import (
+    ensure_writable_folder,
+    format_size,
+    free_bytes,
+    resolve_recording_path,
+)
+from kiosk.store.models import InterviewSession, SessionStatus
+
+# Every problem about the audit log starts so; the booth page gathers them by it.
+AUDIT_LOG = "The audit log"
 
 
 @dataclass
@@ -33,11 +53,21 @@ class DoctorReport(Findings):
     recordings_root: str = ""
     recordings_writable: bool = False
     free_bytes: int | None = None
+    required_free_bytes: int = 0  # what a new interview needs (the recorder's own rule)
+    schema_from_newer_version: bool = False
     unfinished_sessions: list[str] = field(default_factory=list)
+    failed_sessions: list[dict[str, str]] = field(default_factory=list)
     files_without_rows: list[str] = field(default_factory=list)
     rows_without_files: list[dict[str, str]] = field(default_factory=list)
     audit_events: int = 0
     audit_chain_ok: bool = False
+    # Where the chain ends ({"events", "last_hash"}): compared with one printed or exported
+    # earlier, it shows events cut off the end.
+    audit_head: dict[str, Any] | None = None
+    audit_key_file: str = ""
+    audit_key_id: str | None = None
+    audit_keyed_events: int = 0
+    audit_guards_missing: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -46,6 +76,8 @@ def examine(settings: Settings) -> DoctorReport:
         database=settings.database_url_for_display,
         schema_head=head_revision(),
         recordings_root=str(settings.recordings_dir),
+        required_free_bytes=required_free_bytes(settings),
+        audit_key_file=str(key_file_for(settings.database_url)),
     )
     root = settings.recordings_dir
     try:
@@ -54,9 +86,15 @@ def examine(settings: Settings) -> DoctorReport:
         report.free_bytes = free_bytes(root)
     except StorageError as exc:
         report.problems.append(str(exc))
+    if report.free_bytes is not None and report.free_bytes < report.required_free_bytes:
+        report.problems.append(
+            f"Only {format_size(report.free_bytes)} is free in {root}; a new interview needs "
+            f"{format_size(report.required_free_bytes)} (the longest interview plus the "
+            f"reserve), so the booth will not start one. Export and delete old recordings, "
+            f"or free space on this disk.")
 
     try:
-        db = open_database(settings.database_url, migrate=False)
+        db = _open(settings.database_url)
     except StorageError as exc:
         report.problems.append(str(exc))
         return report
@@ -65,15 +103,19 @@ def examine(settings: Settings) -> DoctorReport:
             report.database_reachable = True
             report.schema_revision = current_revision(conn)
         if report.schema_revision != report.schema_head:
-            report.problems.append(
-                f"The database schema is at {report.schema_revision or 'nothing'}, not at the "
-                f"newest migration {report.schema_head}; starting the kiosk upgrades it."
-            )
+            report.problems.append(_schema_problem(report))
             return report
         with db.session() as session:
             rows = [(session_id, video) for session_id, video in session.execute(
                 select(InterviewSession.id, InterviewSession.recording_video))]
-            chain = verify_chain(session)
+            report.failed_sessions = [
+                {"session_id": session_id, "candidate_name": name}
+                for session_id, name in session.execute(
+                    select(InterviewSession.id, InterviewSession.candidate_name)
+                    .where(InterviewSession.status == SessionStatus.FAILED)
+                    .order_by(InterviewSession.created_at))]
+            chain = verify_chain(session, key_file=Path(report.audit_key_file))
+            guards = guard_problems(session.connection())
         # Only those with answers on this booth's disk (another booth may be recording the
         # rest) that no running kiosk is recording right now.
         report.unfinished_sessions = recoverable_sessions(db, root)
@@ -87,15 +129,50 @@ def examine(settings: Settings) -> DoctorReport:
     report.database_readable = True
     report.audit_events = chain.events
     report.audit_chain_ok = chain.ok
-    if not chain.ok:
-        report.problems.append(f"The audit log was tampered with: {chain.problem}.")
+    report.audit_head = chain.head.to_dict() if chain.head else None
+    report.audit_key_id = chain.key_id
+    report.audit_keyed_events = chain.keyed_events
+    report.audit_guards_missing = list(guards)
+    if chain.problem:
+        report.problems.append(f"{AUDIT_LOG} was tampered with: {chain.problem}.")
+    report.problems.extend(f"{AUDIT_LOG} could not be fully checked: "
+                           f"{problem[0].lower()}{problem[1:]}" for problem in chain.key_problems)
+    report.problems.extend(
+        f"{AUDIT_LOG} is no longer append-only: its guard, the trigger {name}, {what}, so the "
+        f"database accepts changes to its events. Someone with direct access to the "
+        f"database did this; docs/deploy.md says how to put it back."
+        for name, what in guards.items())
     _compare_files_and_rows(root, rows, report)
     if report.unfinished_sessions:
         report.problems.append(
             f"{len(report.unfinished_sessions)} session(s) were left unfinished by a crash or "
             f"a power cut; 'kiosk recover' (or starting the kiosk) rebuilds them."
         )
+    if report.failed_sessions:
+        names = ", ".join(f"{row['candidate_name']} ({row['session_id'][:8]})"
+                          for row in report.failed_sessions)
+        report.problems.append(
+            f"{len(report.failed_sessions)} interview(s) failed and could not be rebuilt: "
+            f"{names}.")
     return report
+
+
+def _schema_problem(report: DoctorReport) -> str:
+    revision, head = report.schema_revision, report.schema_head
+    if revision is not None and not _known_revision(revision):
+        report.schema_from_newer_version = True
+        # As every other command says it (kiosk.store.database.upgrade_to_head).
+        return (f"The database is at schema {revision}, which this kiosk does not know (its "
+                f"newest is {head}): it was made by a newer version. Install that version.")
+    return (f"The database schema is at {revision or 'nothing'}, not at the newest migration "
+            f"{head}; starting the kiosk upgrades it.")
+
+
+def _known_revision(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def _compare_files_and_rows(root: Path, rows: list[tuple[str, str | None]],
@@ -138,3 +215,14 @@ def _compare_files_and_rows(root: Path, rows: list[tuple[str, str | None]],
             f"{len(report.rows_without_files)} session(s) name a recording that is missing or "
             f"outside the recordings folder."
         )
+
+
+def _open(url: str) -> Database:
+    """As it is (doctor migrates nothing); on a disk that only reads, read-only."""
+    try:
+        return open_database(url, migrate=False)
+    except StorageError as first:
+        try:
+            return open_for_reading(url, migrate=False)
+        except StorageError:
+            raise first from None

@@ -17,6 +17,10 @@ class StorageError(KioskError):
     """The database or the data folder cannot be used."""
 
 
+class DiskFullError(StorageError):
+    """A write failed because the disk is full; what had reached the disk is kept."""
+
+
 class UnsafePathError(KioskError):
     """A path read from the database or a file would leave the recordings folder."""
 

@@ -17,12 +17,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.capture.devices import DeviceProbe, probe_camera, probe_microphone
 from kiosk.config import RecordingSettings, Settings
-from kiosk.doctor import DoctorReport, examine
+from kiosk.doctor import AUDIT_LOG, DoctorReport, examine
 from kiosk.errors import StorageError
 from kiosk.interview.question_sets import QuestionSetError, configured_question_set
 from kiosk.recording.disk import required_free_bytes
 from kiosk.resources import resource_path
 from kiosk.store.database import open_database
+from kiosk.store.files import format_size
 from kiosk.store.models import InterviewSession
 
 STORAGE = "storage"
@@ -48,9 +49,6 @@ CHECK_TITLES = {
 STORAGE_AND_DATABASE = (STORAGE, DATABASE, AUDIT, RECORDINGS, QUESTIONS)
 DEVICES = (CAMERA, MICROPHONE)
 
-# As `check_disk_for_new_session` counts: the numbers match the message a candidate gets
-# when the booth refuses to start for lack of space.
-GB = 2**30
 # How many names a row lists before it only counts the rest.
 LISTED = 5
 
@@ -102,16 +100,18 @@ def storage_check(settings: Settings, report: DoctorReport) -> Check:
     why = (f"the longest interview, {recording.longest_interview_minutes} min at "
            f"{recording.mb_per_minute} MB a minute, plus {recording.disk_reserve_mb} MB kept "
            f"free")
+    # Sized as `check_disk_for_new_session` words them: the numbers match the message a
+    # candidate gets when the booth refuses to start for lack of space.
     if free < needed:
-        return Check(STORAGE, False, f"{free / GB:.1f} GB free: not enough",
-                     f"A new interview needs {needed / GB:.1f} GB ({why}), so the booth will "
+        return Check(STORAGE, False, f"{format_size(free)} free: not enough",
+                     f"A new interview needs {format_size(needed)} ({why}), so the booth will "
                      f"not start one. Export and delete old recordings, or free space on this "
                      f"disk.")
     reserve = recording.disk_reserve_mb * 2**20
     hours = (free - reserve) / (recording.mb_per_minute * 2**20) / 60
-    return Check(STORAGE, True, f"{free / GB:.1f} GB free",
+    return Check(STORAGE, True, f"{format_size(free)} free",
                  f"Room for about {hours:,.0f} hours of interviews. A new one needs "
-                 f"{needed / GB:.1f} GB free.")
+                 f"{format_size(needed)} free.")
 
 
 def database_checks(report: DoctorReport, names: Mapping[str, str] | None = None
@@ -123,6 +123,8 @@ def database_checks(report: DoctorReport, names: Mapping[str, str] | None = None
         problem = report.problems[-1] if report.problems else "The database cannot be read."
         if not report.database_reachable:
             headline = "Cannot be reached"
+        elif report.schema_from_newer_version:
+            headline = "Made by a newer version"
         elif report.schema_revision != report.schema_head:
             headline = "Schema not current"
         else:
@@ -136,22 +138,32 @@ def database_checks(report: DoctorReport, names: Mapping[str, str] | None = None
 
 
 def _audit_check(report: DoctorReport) -> Check:
-    if report.audit_chain_ok:
+    # The chain's own words say which event broke it, which key is missing, which guard.
+    problems = [p for p in report.problems if p.startswith(AUDIT_LOG)]
+    if report.audit_chain_ok and not problems:
         events = report.audit_events
         return Check(AUDIT, True, f"Chain intact, {_count(events, 'event')}" if events
                      else "Chain intact, nothing recorded yet")
-    # The chain's own words say which event broke it; `examine` words it "audit log".
-    problem = next((p for p in report.problems if "audit" in p.lower()),
-                   "The audit log's chain is broken.")
-    return Check(AUDIT, False, "Chain broken", problem)
+    if not problems or any(p.startswith(f"{AUDIT_LOG} was tampered with") for p in problems):
+        headline = "Chain broken"
+    elif report.audit_guards_missing:
+        headline = "No longer append-only"
+    else:
+        headline = "Not fully checked"
+    return Check(AUDIT, False, headline,
+                 "\n".join(problems) or f"{AUDIT_LOG}'s chain is broken.")
 
 
 def _recordings_check(report: DoctorReport, names: Mapping[str, str]) -> Check:
     missing, stray = report.rows_without_files, report.files_without_rows
-    unfinished = report.unfinished_sessions
-    if not (missing or stray or unfinished):
+    unfinished, failed = report.unfinished_sessions, report.failed_sessions
+    if not (missing or stray or unfinished or failed):
         return Check(RECORDINGS, True, "Files match the database")
     headline, lines = [], []
+    if failed:
+        headline.append(f"{_count(len(failed), 'interview')} failed")
+        lines.append("Failed, and could not be rebuilt: " + _listed(
+            f"{row['candidate_name']} ({row['session_id'][:8]})" for row in failed) + ".")
     if missing:
         headline.append(f"{_count(len(missing), 'recording')} missing")
         lines.append("Recording missing for " + _listed(_missing(row, names) for row in missing)

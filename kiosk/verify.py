@@ -41,8 +41,13 @@ PlayToEnd = Callable[[Path, float], Playback]
 class RecordingCheck(Findings):
     session_id: str
     file: str | None = None
-    size_matches: bool | None = None  # None: the row does not record the size
-    sha256_matches: bool | None = None  # None: the row does not record a checksum
+    file_present: bool = False
+    recorded_size: int | None = None  # what the row says, whether or not the file is there
+    recorded_sha256: str | None = None
+    size_matches: bool | None = None  # None: not compared (not recorded, or no file)
+    sha256_matches: bool | None = None  # None: not compared (not recorded, or no file)
+    poster: str | None = None  # None: the row names no poster
+    poster_present: bool = False
     video_codec: str | None = None
     audio_codec: str | None = None
     duration_ms: int | None = None  # as the player found it
@@ -50,14 +55,55 @@ class RecordingCheck(Findings):
     plays_to_end: bool = False
     problems: list[str] = field(default_factory=list)
 
+    def report_lines(self) -> list[str]:
+        """What `kiosk sessions verify` prints: one line per fact, then the verdict."""
+        missing = self.file is not None and not self.file_present
+        lines = [_line("Recording", self.file or "-")]
+        size = (f"{self.recorded_size} bytes recorded" if self.recorded_size is not None
+                else None)
+        checksum = (f"recorded (sha256 {self.recorded_sha256[:12]}…)" if self.recorded_sha256
+                    else None)
+        for label, recorded, matches in (("Size", size, self.size_matches),
+                                         ("Checksum", checksum, self.sha256_matches)):
+            if recorded is None:
+                verdict = "not recorded"
+            elif missing:
+                verdict = f"{recorded}; the file is missing"
+            else:
+                verdict = {True: "matches", False: "DIFFERS", None: "not checked"}[matches]
+            lines.append(_line(label, verdict))
+        if self.poster is not None:
+            lines.append(_line("Poster", "present" if self.poster_present
+                               else f"MISSING ({self.poster})"))
+        if missing:
+            lines.append(_line("Plays", "NO (the file is missing)"))
+        else:
+            duration = _format_ms(self.duration_ms)
+            lines.append(_line("Plays", f"{'to its end' if self.plays_to_end else 'NO'} "
+                                        f"({self.frames_shown} frames shown, {duration})"))
+        lines += ["All good."] if self.ok else [f"Problem: {p}" for p in self.problems]
+        return lines
+
+
+def _line(label: str, value: str) -> str:
+    return f"{label + ':':<15}{value}"
+
+
+def _format_ms(ms: int | None) -> str:
+    if ms is None:
+        return "-"
+    seconds = ms // 1000
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
 
 def verify_recording(settings: Settings, db: Database, session_id: str,
                      play: PlayToEnd) -> RecordingCheck:
     """Check one session's recording; NotFoundError if there is no such session."""
     with db.session() as session:
         row = get_session(session, session_id)
-        check = RecordingCheck(session_id=row.id)
-        stored = row.recording_video
+        check = RecordingCheck(session_id=row.id, recorded_size=row.size_bytes,
+                               recorded_sha256=row.sha256)
+        stored, thumbnail = row.recording_video, row.thumbnail
         size, sha256, duration_ms = row.size_bytes, row.sha256, row.duration_ms
     if not stored:
         check.problems.append("The session has no recording.")
@@ -68,8 +114,11 @@ def verify_recording(settings: Settings, db: Database, session_id: str,
         check.problems.append(str(exc))
         return check
     check.file = str(path)
-    if not path.is_file():
+    check.file_present = path.is_file()
+    if not check.file_present:
         check.problems.append(f"The recording {path} is missing.")
+    _check_poster(check, settings, thumbnail)
+    if not check.file_present:
         return check
 
     if size is not None:
@@ -105,4 +154,19 @@ def verify_recording(settings: Settings, db: Database, session_id: str,
         check.problems.append(f"The player finds {report.duration_ms} ms; the session says "
                               f"{duration_ms} ms.")
     return check
+
+
+def _check_poster(check: RecordingCheck, settings: Settings, thumbnail: str | None) -> None:
+    if not thumbnail:
+        return
+    try:
+        poster = resolve_recording_path(settings.recordings_dir, thumbnail)
+    except UnsafePathError as exc:
+        check.problems.append(f"The poster: {exc}")
+        return
+    check.poster = str(poster)
+    check.poster_present = poster.is_file()
+    if not check.poster_present:
+        check.problems.append(f"The poster {poster} is missing: the recruiter's list and "
+                              f"details show no picture for this interview.")
 

@@ -15,6 +15,7 @@ class StopReason(enum.StrEnum):
     CAMERA_LOST = "camera lost"
     MICROPHONE_LOST = "microphone lost"
     DISK_LOW = "disk low"
+    ENCODER_STALLED = "encoder stalled"  # an encoder took no data for longer than the limit
     FAILED = "failed"  # the writer itself failed: what is on disk is rebuilt at the finish
 
     @property

@@ -37,6 +37,18 @@ def test_parts_are_whole_sync_units_with_matching_audio(tmp_path: Path) -> None:
     assert ends["video"] == pytest.approx(part.duration_s, abs=0.002)
 
 
+@pytest.mark.parametrize("padding_ms", [20, 60, 500])
+def test_every_sample_of_a_part_and_its_padding_reaches_the_file(tmp_path: Path,
+                                                                 padding_ms: int) -> None:
+    """A short padding of silence too (it once waited in a batch and was never written)."""
+    unit_s = 16 * FRAME_S
+    (part,) = record_parts(tmp_path, [3 * unit_s - padding_ms / 1000])
+    assert part.samples == round(3 * unit_s * 48_000)
+    priming_s = 1024 / 48_000
+    assert stream_end_times(part.files.audio)["audio"] == pytest.approx(
+        part.samples / 48_000 + priming_s, abs=1e-6)
+
+
 def test_merged_parts_have_chapters_streams_that_end_together_and_sync(tmp_path: Path) -> None:
     titles = ['Tell us about "yourself"', "Pourquoi nous ? 🎤", "Last; one = #3"]
     parts = record_parts(tmp_path / "parts", [6.0, 12.5, 19.0], titles=titles)

@@ -1,10 +1,14 @@
-"""Recording one answer (a part): the writer thread between the capture threads and ffmpeg.
+"""Recording one answer (a part): the timeline thread between the capture threads and ffmpeg.
 
-The writer takes audio blocks in order, writes them, and places every video frame captured
-up to the end of that block on the audio timeline (kiosk.capture.timeline). A part ends when
-asked (Done, the answer limit), when a device disappears, or when the disk runs low; it then
-gets padded to a whole number of sync units so that parts join without A/V slip, and both
-files are closed cleanly: a part that ended early is still a good part.
+The timeline takes audio blocks in order, hands them on, and places every video frame
+captured up to the end of that block on the audio timeline (kiosk.capture.timeline). Each
+encoder is written by a thread of its own through a bounded queue (kiosk.media.queued), so
+an encoder that stalls never holds the timeline up: what it cannot take is dropped and then
+repeated (video) or waits on disk (audio), and the stall is counted (kiosk.capture.stalls).
+A part ends when asked (Done, the answer limit), when a device disappears, when the disk
+runs low or fills up, or when an encoder has taken nothing for longer than the stall limit;
+it then gets padded to a whole number of sync units so that parts join without A/V slip,
+and both files are closed cleanly: a part that ended early is still a good part.
 """
 
 from __future__ import annotations
@@ -23,33 +27,46 @@ import numpy as np
 from kiosk.capture.clock import Clock
 from kiosk.capture.frames import VideoFrame
 from kiosk.capture.live import Feed, LiveSources
+from kiosk.capture.stalls import AudioOutlet, Stall, StallLog, VideoOutlet
 from kiosk.capture.timeline import AudioClock, Placement, VideoSlots
-from kiosk.media.encode import PRESETS, PipeEncoder, VideoFormat, audio_encoder, video_encoder
+from kiosk.errors import DiskFullError
+from kiosk.media.encode import PRESETS, VideoFormat, audio_encoder, video_encoder
 from kiosk.media.merge import PartFiles, VideoSegment
+from kiosk.media.queued import QueuedEncoder
 from kiosk.media.units import sync_unit_frames
 from kiosk.store.files import FOLDER_MODE, free_bytes, sync_file
 from kiosk.words import StopReason
 
 log = logging.getLogger(__name__)
 
-HOUSEKEEPING_EVERY_S = 1.0  # sync the files to disk, check the free space
+HOUSEKEEPING_EVERY_S = 1.0  # check the free space
 NO_AUDIO_TIMEOUT_S = 5.5  # just longer than the microphone's own patience
 STEP_AFTER_BEHIND_S = 1.0  # a backlog this long means the encoder cannot keep up
 STEP_SETTLE_S = 2.0  # and a step gets this long to drain it before the next
 STEP_GRACE_S = 1.0  # no step in the first second: the encoder is still starting
+# Half a second at 30 fps (44 MB of 720p), what the feed held before: rides out a hiccup.
+VIDEO_QUEUE_FRAMES = 16
+AUDIO_QUEUE_CHUNKS = 5  # half a second; beyond it (and the pipe's 0.7 s) sound waits on disk
+# Taking nothing for this long is a stall, not slowness: a faster preset would not help.
+STALLED_AFTER_S = 2.0
+STALL_LIMIT_S = 60.0  # [recording] stall_limit_seconds: a longer stall ends the answer
+CLOSE_GRACE_S = 10.0  # closing, a stalled encoder gets this long past the limit to come back
+
+_Closing = tuple[threading.Thread, QueuedEncoder, list[BaseException]]
 
 
 @dataclass
 class PartStats:
     frames_offered: int = 0  # frames the camera delivered while recording
-    frames_dropped: int = 0  # ours: no room in the feed (the writer fell behind)
-    frames_repeated: int = 0  # slots filled by repeating a frame (camera short, stalled)
+    frames_dropped: int = 0  # ours: no room in the feed or at the encoder (their slots repeat)
+    frames_repeated: int = 0  # slots that repeat a frame: the camera short or stalled, or ours
     frames_surplus: int = 0  # the camera's extra frames (two in one slot)
     audio_blocks_dropped: int = 0
     presets: list[str] = field(default_factory=list)
     step_times_s: list[float] = field(default_factory=list)  # when each step came, from start
-    writer_cpu_s: float = 0.0
+    writer_cpu_s: float = 0.0  # the timeline's thread and the encoders' writing threads
     encoder_cpu_s: float = 0.0
+    stalls: list[Stall] = field(default_factory=list)  # each encoder stall, as it ended
 
 
 @dataclass
@@ -64,20 +81,59 @@ class PartResult:
         return self.files.duration_s
 
 
-def _close_in_background(
-    encoder: PipeEncoder,
-) -> tuple[threading.Thread, PipeEncoder, list[BaseException]]:
+def _close_in_background(encoder: QueuedEncoder, owed: tuple[np.ndarray | None, int],
+                         patience_s: float) -> _Closing:
+    """Pay the segment's owed repeats (VideoOutlet.switch) and close it."""
     errors: list[BaseException] = []
 
     def close() -> None:
         try:
-            encoder.close()
+            image, count = owed
+            if count and image is not None:
+                encoder.put(image, count, patience_s=patience_s)
+            encoder.close(patience_s)
         except BaseException as exc:  # raised again when the part is finished
+            encoder.kill()
             errors.append(exc)
 
     thread = threading.Thread(target=close, name=f"close {encoder.path.name}", daemon=True)
     thread.start()
     return thread, encoder, errors
+
+
+class _Pace:
+    """Whether the video encoder is too slow for its preset: it had no room for frames, or
+    a backlog lasts, and then it takes data again. Not while it is stalled (taking nothing
+    at all), nor while what a stall left behind drains: a faster preset would not help."""
+
+    def __init__(self, began: float) -> None:
+        self._quiet_until = began + STEP_GRACE_S  # the encoder is still starting
+        self._behind_since: float | None = None
+        self._drops_seen = 0
+        self._evidence_at: int | None = None  # what it had written when it fell behind
+
+    def too_slow(self, encoder: QueuedEncoder, drops: int, now: float, *,
+                 realtime: bool) -> bool:
+        dropping = drops > self._drops_seen
+        self._drops_seen = drops
+        if encoder.stuck_s(now) >= STALLED_AFTER_S:
+            self._quiet_until = max(self._quiet_until, now + STEP_SETTLE_S)
+        if now < self._quiet_until:
+            self._behind_since = self._evidence_at = None
+            return False
+        if realtime and encoder.backlog() > VIDEO_QUEUE_FRAMES // 2:
+            self._behind_since = now if self._behind_since is None else self._behind_since
+        else:
+            self._behind_since = None
+        lasting = (self._behind_since is not None
+                   and now - self._behind_since >= STEP_AFTER_BEHIND_S)
+        if (dropping or lasting) and self._evidence_at is None:
+            self._evidence_at = encoder.written
+        return self._evidence_at is not None and encoder.written > self._evidence_at
+
+    def stepped(self, now: float) -> None:
+        self._quiet_until = now + STEP_SETTLE_S
+        self._behind_since = self._evidence_at = None
 
 
 class PartRecorder:
@@ -91,16 +147,21 @@ class PartRecorder:
         sample_rate: int,
         title: str = "",
         disk_reserve_bytes: int = 0,
+        stall_limit_s: float = STALL_LIMIT_S,
         presets: Sequence[str] = PRESETS,
         on_end: Callable[[StopReason], None] | None = None,
     ) -> None:
         """`on_end` is told why the part ended, on the writer's thread, once it is closed
-        (StopReason.FAILED if the writer raised: `wait` raises it)."""
+        (StopReason.FAILED if the writer raised: `wait` raises it). An encoder that takes
+        nothing for `stall_limit_s` ends the part (StopReason.ENCODER_STALLED)."""
+        if stall_limit_s <= 0:
+            raise ValueError("the stall limit must be positive")
         self._sources = sources
         self._clock: Clock = sources.clock
         self._folder, self._stem = folder, stem
         self._video, self._sample_rate, self._title = video, sample_rate, title
         self._disk_reserve = disk_reserve_bytes
+        self._stall_limit = stall_limit_s
         self._presets = tuple(presets)  # slowest first; a step moves one to the right
         self._on_end = on_end
         self._stop_at: float | None = None
@@ -146,7 +207,7 @@ class PartRecorder:
             self._error = exc
         finally:
             self._sources.detach(self._feed)
-            self.stats.writer_cpu_s = time.thread_time() - started
+            self.stats.writer_cpu_s += time.thread_time() - started
         if self._on_end is not None:
             reason = StopReason.FAILED if self._result is None else self._result.reason
             try:
@@ -155,45 +216,69 @@ class PartRecorder:
                 log.exception("the end of part %s was not reported", self._stem)
 
     def _record(self) -> PartResult:
-        feed: Feed = self._feed
-        video, rate = self._video, self._sample_rate
-        audio_clock = AudioClock(rate)
-        slots = VideoSlots(video.fps)
-        segments: list[VideoSegment] = []
-        encoder = self._open_segment(0, self._presets[0])
-        segment_first_slot = 0
-        audio = audio_encoder(self.audio_path, rate)
+        rate = self._sample_rate
+        self._audio_clock = AudioClock(rate)
+        self._slots = VideoSlots(self._video.fps)
+        self._segments: list[VideoSegment] = []
+        self._segment_first_slot = 0
+        self._closing: list[_Closing] = []
+        stalls = StallLog(self._stem, self.stats.stalls)
+        blocking = not self._clock.realtime  # simulated: nothing is late, nothing is dropped
+        self._video_out = VideoOutlet(self._open_segment(0, self._presets[0]),
+                                      self._video.fps, stalls, blocking=blocking)
+        try:
+            audio = QueuedEncoder(audio_encoder(self.audio_path, rate), AUDIO_QUEUE_CHUNKS,
+                                  sync=sync_file)
+        except BaseException:
+            self._video_out.encoder.kill()
+            raise
+        self._audio_out = AudioOutlet(audio, rate, self._folder / f"{self._stem}.spill.pcm",
+                                      stalls, blocking=blocking)
+        try:
+            reason = self._timeline()
+            reason, total_samples = self._close_part(reason)
+        except BaseException:
+            self._video_out.encoder.kill()
+            self._audio_out.encoder.kill()
+            raise
+        finally:
+            self._audio_out.discard()
+        slots, feed = self._slots, self._feed
+        self._segments.append(VideoSegment(self._video_out.encoder.path,
+                                           slots.written - self._segment_first_slot))
+        self.stats.frames_offered = feed.frames_offered
+        self.stats.frames_dropped = feed.frames_dropped + self._video_out.dropped
+        self.stats.audio_blocks_dropped = feed.blocks_dropped
+        self.stats.frames_repeated = slots.repeated + self._video_out.dropped
+        self.stats.frames_surplus = slots.surplus
+        files = PartFiles(title=self._title, video=tuple(self._segments), audio=self.audio_path,
+                          fps=self._video.fps, sample_rate=rate)
+        return PartResult(files=files, samples=total_samples, reason=reason, stats=self.stats)
+
+    def _timeline(self) -> StopReason:
+        """Place sound and pictures on the timeline until the part ends; why it ended."""
+        feed, video, rate = self._feed, self._video, self._sample_rate
+        audio_clock, slots = self._audio_clock, self._slots
+        video_out, audio_out = self._video_out, self._audio_out
+        realtime = self._clock.realtime
         pending: VideoFrame | None = None
         start_t: float | None = None
-        reason = StopReason.ASKED
         next_housekeeping = 0.0
-        closing: list[tuple[threading.Thread, PipeEncoder, list[BaseException]]] = []
-        behind_since: float | None = None
-        drops_seen = 0
         began = time.monotonic()
-        # The encoder's own start-up may overflow the feed once: a second's grace for that.
-        last_step = began - STEP_SETTLE_S + STEP_GRACE_S
-
-        def write(plan: list[Placement] | Placement | None) -> None:
-            for placement in [plan] if isinstance(plan, Placement) else plan or []:
-                if placement.count and placement.image is not None:
-                    data = np.ascontiguousarray(placement.image).data.cast("B")
-                    for _ in range(placement.count):
-                        encoder.write(data)
-
+        pace = _Pace(began)
         try:
             while True:
                 block = self._next_block(feed)
                 if block is None:
                     if self._sources.microphone_lost.is_set() or self._audio_silent:
-                        reason = StopReason.MICROPHONE_LOST
-                    break
+                        return StopReason.MICROPHONE_LOST
+                    return StopReason.ASKED
                 if self._stop_at is not None and block.t >= self._stop_at:
-                    break
+                    return StopReason.ASKED
                 if start_t is None:
                     start_t = block.t
                 audio_clock.add_block(block.t, len(block.samples))
-                audio.write(block.samples.tobytes())
+                audio_out.write(block.samples)
                 horizon = block.t + len(block.samples) / rate
                 if self._stop_at is not None:
                     horizon = min(horizon, self._stop_at)
@@ -207,84 +292,117 @@ class PartRecorder:
                         break
                     if frame.t < start_t - 0.5 / video.fps:
                         continue  # captured before this answer began
-                    write(slots.place(audio_clock.seconds_at(frame.t), frame.image))
+                    self._place(slots.place(audio_clock.seconds_at(frame.t), frame.image))
                 if self._sources.camera_lost.is_set() and pending is None and feed.video.empty():
-                    reason = StopReason.CAMERA_LOST
-                    break
+                    return StopReason.CAMERA_LOST
                 now = time.monotonic()
-                if self._clock.realtime and feed.video.qsize() > feed.video.maxsize // 2:
-                    behind_since = now if behind_since is None else behind_since
-                else:
-                    behind_since = None
-                # Falling behind (frames dropped, or a backlog that lasts), but not a start-up
-                # hiccup and not while the last step is still taking effect: a faster preset.
-                dropping = feed.frames_dropped > drops_seen
-                drops_seen = feed.frames_dropped
-                lasting = behind_since is not None and now - behind_since >= STEP_AFTER_BEHIND_S
-                if (dropping or lasting) and now - last_step >= STEP_SETTLE_S:
-                    current = self._presets.index(self.stats.presets[-1])
-                    if current + 1 < len(self._presets):
-                        last_step = now
-                        behind_since = None
-                        self.stats.step_times_s.append(now - began)
-                        segments.append(VideoSegment(encoder.path,
-                                                     slots.written - segment_first_slot))
-                        segment_first_slot = slots.written
-                        # x264 takes a moment to flush: let it, off the writer's thread.
-                        closing.append(_close_in_background(encoder))
-                        encoder = self._open_segment(len(segments),
-                                                     self._presets[current + 1])
+                stuck = max(video_out.encoder.stuck_s(now), audio_out.encoder.stuck_s(now))
+                if realtime and stuck >= self._stall_limit:
+                    log.warning("part %s: an encoder has taken no data for %.0f s: the answer "
+                                "ends", self._stem, stuck)
+                    return StopReason.ENCODER_STALLED
+                drops = feed.frames_dropped + video_out.dropped
+                if pace.too_slow(video_out.encoder, drops, now, realtime=realtime):
+                    self._step(pace, now, began)
                 if now >= next_housekeeping:
                     next_housekeeping = now + HOUSEKEEPING_EVERY_S
-                    # A power cut must not take more than the last second or so with it.
-                    sync_file(encoder.path)
-                    sync_file(self.audio_path)
                     if self._disk_reserve and free_bytes(self._folder) < self._disk_reserve:
-                        reason = StopReason.DISK_LOW
-                        break
+                        return StopReason.DISK_LOW
+        except DiskFullError as exc:  # an encoder's, or the spill file's: kept as it is
+            log.warning("part %s: %s", self._stem, exc)
+            return StopReason.DISK_LOW
 
-            # Pad to a whole sync unit: repeat the last picture, add silence.
-            # Settings refuse rates with no short unit; a direct caller gets frame accuracy.
-            unit = sync_unit_frames(video.fps, rate) or 1
-            wanted = max(slots.written, math.ceil(audio_clock.samples * video.fps / rate - 1e-9))
-            frames = max(unit, math.ceil(wanted / unit) * unit)
-            if slots.written == 0:
-                blank = np.zeros((video.height, video.width, 3), np.uint8)
-                write(slots.place(0.0, blank))
-            write(slots.fill_to(frames / video.fps))
-            total_samples = round(frames * rate / video.fps)
-            if total_samples > audio_clock.samples:
-                audio.write(np.zeros(total_samples - audio_clock.samples, np.int16).tobytes())
-            encoder.close()
-            audio.close()
-            for thread, earlier, errors in closing:
-                thread.join()
-                if errors:
-                    raise errors[0]
-                self._account(earlier)
-        except BaseException:
-            encoder.kill()
-            audio.kill()
-            raise
-        self._account(encoder)
-        self._account(audio)
-        segments.append(VideoSegment(encoder.path, slots.written - segment_first_slot))
-        self.stats.frames_offered = feed.frames_offered
-        self.stats.frames_dropped = feed.frames_dropped
-        self.stats.audio_blocks_dropped = feed.blocks_dropped
-        self.stats.frames_repeated = slots.repeated
-        self.stats.frames_surplus = slots.surplus
-        files = PartFiles(title=self._title, video=tuple(segments), audio=self.audio_path,
-                          fps=video.fps, sample_rate=rate)
-        return PartResult(files=files, samples=total_samples, reason=reason, stats=self.stats)
+    def _place(self, plan: list[Placement] | Placement | None) -> None:
+        # A plan from VideoSlots.place ends with the new frame; all else repeats a frame.
+        placements = [plan] if isinstance(plan, Placement) else plan or []
+        for index, placement in enumerate(placements):
+            if placement.count and placement.image is not None:
+                new = isinstance(plan, list) and index == len(placements) - 1
+                self._video_out.write(placement.image, placement.count, new=new)
 
-    def _open_segment(self, index: int, preset: str) -> PipeEncoder:
+    def _step(self, pace: _Pace, now: float, began: float) -> None:
+        """A faster preset, in a new segment; x264 flushes the old one off this thread."""
+        current = self._presets.index(self.stats.presets[-1])
+        if current + 1 >= len(self._presets):
+            return
+        pace.stepped(now)
+        self.stats.step_times_s.append(now - began)
+        old = self._video_out.encoder
+        self._segments.append(VideoSegment(old.path,
+                                           self._slots.written - self._segment_first_slot))
+        self._segment_first_slot = self._slots.written
+        owed = self._video_out.switch(self._open_segment(len(self._segments),
+                                                         self._presets[current + 1]))
+        self._closing.append(_close_in_background(old, owed, self.closing_patience_s))
+
+    @property
+    def closing_patience_s(self) -> float:
+        """How long closing may wait for a stalled encoder to come back."""
+        return self._stall_limit + CLOSE_GRACE_S
+
+    def _close_part(self, reason: StopReason) -> tuple[StopReason, int]:
+        """Pad to a whole sync unit (repeat the last picture, add silence) and close both
+        files; returns the reason (a disk that filled up meanwhile wins) and the samples.
+
+        A stalled encoder is waited for, up to the limit and a grace: then it is stopped and
+        the part fails (EncoderStalled): what reached the disk is rebuilt at the finish.
+        """
+        video, rate = self._video, self._sample_rate
+        slots, video_out, audio_out = self._slots, self._video_out, self._audio_out
+        patience = self.closing_patience_s
+        # Settings refuse rates with no short unit; a direct caller gets frame accuracy.
+        unit = sync_unit_frames(video.fps, rate) or 1
+        wanted = max(slots.written,
+                     math.ceil(self._audio_clock.samples * video.fps / rate - 1e-9))
+        frames = max(unit, math.ceil(wanted / unit) * unit)
+        total_samples = round(frames * rate / video.fps)
+        padding: list[list[Placement] | Placement | None] = []
+        if slots.written == 0:
+            padding.append(slots.place(0.0, np.zeros((video.height, video.width, 3), np.uint8)))
+        padding.append(slots.fill_to(frames / video.fps))
+        full: list[DiskFullError] = []
+
+        def close_video() -> None:
+            video_out.finish(patience)
+            for plan in padding:
+                self._place(plan)
+            video_out.encoder.close(patience)
+
+        def close_audio() -> None:
+            audio_out.finish(patience)
+            if total_samples > audio_out.samples:
+                audio_out.write(np.zeros(total_samples - audio_out.samples, np.int16))
+            audio_out.encoder.close(patience)
+
+        for close, encoder in ((close_video, video_out.encoder),
+                               (close_audio, audio_out.encoder)):
+            try:
+                close()
+            except DiskFullError as exc:  # kept as far as it reached the disk
+                encoder.kill()
+                full.append(exc)
+        for thread, earlier, errors in self._closing:
+            thread.join()
+            if errors and not isinstance(errors[0], DiskFullError):
+                raise errors[0]
+            full.extend(e for e in errors if isinstance(e, DiskFullError))
+            self._account(earlier)
+        self._account(video_out.encoder)
+        self._account(audio_out.encoder)
+        if full and reason is not StopReason.DISK_LOW:
+            log.warning("part %s: %s", self._stem, full[0])
+            reason = StopReason.DISK_LOW
+        return reason, total_samples
+
+    def _open_segment(self, index: int, preset: str) -> QueuedEncoder:
         path = self._folder / f"{self._stem}-v{index}.mkv"
         self.stats.presets.append(preset)
-        return video_encoder(path, self._video, preset)
+        return QueuedEncoder(video_encoder(path, self._video, preset), VIDEO_QUEUE_FRAMES,
+                             sync=sync_file)
 
-    def _account(self, encoder: PipeEncoder) -> None:
-        self.stats.encoder_cpu_s += encoder.cpu_seconds or 0.0
+    def _account(self, encoder: QueuedEncoder) -> None:
+        self.stats.encoder_cpu_s += encoder.encoder.cpu_seconds or 0.0
+        self.stats.writer_cpu_s += encoder.cpu_s
 
     def _next_block(self, feed: Feed):
         waited = 0.0

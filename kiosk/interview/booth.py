@@ -17,7 +17,7 @@ from kiosk.capture.live import LiveSources
 from kiosk.capture.recorder import PartRecorder, PartStats
 from kiosk.capture.sources import SourceError
 from kiosk.config import Settings
-from kiosk.errors import KioskError, NotFoundError
+from kiosk.errors import DiskFullError, KioskError, NotFoundError
 from kiosk.interview import flow
 from kiosk.recording.disk import check_disk_for_new_session
 from kiosk.recording.finish import NothingToMergeError
@@ -32,6 +32,8 @@ OpenSources = Callable[[], LiveSources]
 LIVE_TIMEOUT_S = 10.0
 UNEXPECTED = ("Something went wrong with this booth. Your answers so far are saved. "
               "Please tell a member of staff.")
+OUT_OF_SPACE = ("This booth ran out of storage space. Your answers up to this moment are "
+                "saved. Please tell a member of staff.")
 
 
 class Booth:
@@ -74,6 +76,9 @@ class Booth:
     def _run(self, effect: flow.Effect) -> None:
         try:
             self._dispatch(effect)
+        except DiskFullError as exc:
+            log.warning("%s: %s", type(effect).__name__, exc)  # the details, for IT
+            self._report(flow.Failed(OUT_OF_SPACE))
         except KioskError as exc:
             log.warning("%s failed: %s", type(effect).__name__, exc)
             self._report(flow.Failed(str(exc)))

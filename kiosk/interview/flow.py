@@ -361,6 +361,12 @@ class InterviewFlow:
         if stopped is not None and stopped.device_lost:
             return self._devices_lost(state, now, _interrupted_message(stopped),
                                       resume=Screen.PREPARE, tries=state.tries - 1)
+        if stopped is StopReason.DISK_LOW:
+            # Nobody can record here until staff free space: the booth is out of order.
+            finished = self._finish(state, now)
+            return self._enter(finished, Screen.UNAVAILABLE, now,
+                               message=_stopped_message(stopped),
+                               idle_deadline=now + self.timing.idle_s)
         if stopped is not None:
             return self._finish(state, now, message=_stopped_message(stopped))
         if state.tries < self.current_question_of(state).tries:
@@ -565,8 +571,12 @@ def _interrupted_message(reason: StopReason) -> str:
 
 def _stopped_message(reason: StopReason) -> str:
     """A stop that no Retry mends (a lost device gets `_interrupted_message` instead)."""
-    what = ("This booth ran out of storage space" if reason is StopReason.DISK_LOW
-            else "The recording stopped")
+    if reason is StopReason.DISK_LOW:
+        what = "This booth ran out of storage space"
+    elif reason is StopReason.ENCODER_STALLED:
+        what = "The recording stopped because this booth was too slow"
+    else:
+        what = "The recording stopped"
     return (f"{what}. Your answers up to that moment are saved. Please tell a member of "
             f"staff.")
 

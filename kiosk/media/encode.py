@@ -9,15 +9,18 @@ crash loses well under two seconds).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import ffmpeg
 
-from kiosk.media.ffmpeg import MediaError, command, last_words
+from kiosk.errors import DiskFullError, KioskError
+from kiosk.media.ffmpeg import NO_SPACE, MediaError, command, last_words
 
 # From slowest (smallest file) to fastest; the recorder steps right when it falls behind.
 PRESETS = ("veryfast", "superfast", "ultrafast")
@@ -48,17 +51,21 @@ class PipeEncoder:
         self.cpu_seconds: float | None = None
         # stderr to a file: a pipe nobody drains can fill and block ffmpeg.
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
+        # The writing thread and the owner may both reap the process (a write that fails, a
+        # kill): one of them must, once.
+        self._reaping = threading.Lock()
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                          stderr=self._log)
 
     def write(self, data: bytes | memoryview) -> None:
+        """Raises DiskFullError if ffmpeg stopped on a full disk, MediaError otherwise."""
         stdin = self._process.stdin
         assert stdin is not None
         try:
             stdin.write(data)
-        except (BrokenPipeError, OSError):
+        except (BrokenPipeError, OSError) as exc:
             self._wait()
-            raise MediaError(f"{self.what} stopped unexpectedly: {self._last_words()}") from None
+            raise self._failure("stopped unexpectedly", exc) from None
 
     def close(self) -> None:
         """Finish the file: end the input and wait for ffmpeg to write its last packets."""
@@ -69,30 +76,39 @@ class PipeEncoder:
         code = self._wait()
         try:
             if code != 0:
-                raise MediaError(f"{self.what} failed: {self._last_words()}")
+                raise self._failure("failed")
         finally:
             self._log.close()
 
     def kill(self) -> None:
-        if self._process.poll() is None:
-            self._process.kill()
+        with self._reaping:
+            if self._process.returncode is None:
+                self._process.kill()  # also a stopped (SIGSTOP) process
         self._wait()
         self._log.close()
 
     def _wait(self) -> int:
-        if self._process.returncode is not None:
-            return self._process.returncode
-        if hasattr(os, "wait4"):
-            # wait4 also says how much CPU the encoder used (for the bench).
-            _, status, usage = os.wait4(self._process.pid, 0)
-            self._process.returncode = os.waitstatus_to_exitcode(status)
-            self.cpu_seconds = usage.ru_utime + usage.ru_stime
-            return self._process.returncode
-        return self._process.wait()
+        with self._reaping:
+            if self._process.returncode is not None:
+                return self._process.returncode
+            if hasattr(os, "wait4"):
+                # wait4 also says how much CPU the encoder used (for the bench).
+                _, status, usage = os.wait4(self._process.pid, 0)
+                self._process.returncode = os.waitstatus_to_exitcode(status)
+                self.cpu_seconds = usage.ru_utime + usage.ru_stime
+                return self._process.returncode
+            return self._process.wait()
 
-    def _last_words(self) -> str:
-        self._log.seek(0)
-        return last_words(self._log.read(), self._process.returncode)
+    def _failure(self, what: str, exc: OSError | None = None) -> KioskError:
+        """The error to raise: a full disk is told apart (the part is then kept)."""
+        with contextlib.suppress(ValueError, OSError):  # the log is gone once closed
+            self._log.seek(0)
+            said = self._log.read().decode(errors="replace")
+            words = last_words(said, self._process.returncode)
+            if NO_SPACE in said or (exc is not None and exc.errno == errno.ENOSPC):
+                return DiskFullError(f"{self.what} {what}: the disk is full ({words}).")
+            return MediaError(f"{self.what} {what}: {words}")
+        return MediaError(f"{self.what} {what}.")
 
 
 def video_encoder(path: Path, video: VideoFormat, preset: str = PRESETS[0]) -> PipeEncoder:

@@ -20,9 +20,10 @@ from typing import Any
 import ffmpeg
 import imageio_ffmpeg
 
-from kiosk.errors import KioskError
+from kiosk.errors import DiskFullError, KioskError
 
 _PLAIN = ("-hide_banner", "-nostdin")
+NO_SPACE = "No space left on device"  # what ffmpeg says (strerror of ENOSPC) on a full disk
 QUIET = (*_PLAIN, "-loglevel", "error")
 
 
@@ -70,7 +71,10 @@ def run(args: list[str], *, what: str, timeout_s: float | None = 600,
     except subprocess.TimeoutExpired:
         raise MediaError(f"{what} took longer than {timeout_s:g} s and was stopped.") from None
     if check and done.returncode != 0:
-        raise MediaError(f"{what} failed: {last_words(done.stderr, done.returncode)}")
+        said = last_words(done.stderr, done.returncode)
+        if NO_SPACE in done.stderr.decode(errors="replace"):
+            raise DiskFullError(f"{what} failed: the disk is full ({said}).")
+        raise MediaError(f"{what} failed: {said}")
     return done
 
 

@@ -56,10 +56,15 @@ def chapter_bounds_ms(parts: Sequence[PartFiles]) -> list[tuple[int, int]]:
 
 
 def merge_parts(parts: Sequence[PartFiles], out: Path, *, title: str | None = None) -> None:
-    """Write `out` from `parts`, atomically: a half-written file never has the final name."""
+    """Write `out` from `parts`, atomically: a half-written file never has the final name.
+
+    The small files ffmpeg reads (the lists, the chapters) go to the system's temporary
+    folder, so that a full recordings disk stops only the merge itself, with its own words.
+    """
     if not parts:
         raise ValueError("nothing to merge")
-    with tempfile.TemporaryDirectory(prefix="merge-", dir=out.parent) as work:
+    partial = out.with_name(out.name + ".partial")  # beside `out`: renamed in place
+    with tempfile.TemporaryDirectory(prefix="merge-") as work:
         folder = Path(work)
         video_list, audio_list = write_concat_lists(parts, folder)
         chapters = folder / "chapters.ffmeta"
@@ -70,9 +75,12 @@ def merge_parts(parts: Sequence[PartFiles], out: Path, *, title: str | None = No
             meta += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={start}", f"END={end}",
                      f"title={escape_ffmetadata(part.title)}"]
         chapters.write_text("\n".join(meta) + "\n", encoding="utf-8")
-        partial = folder / "merged.mp4"
-        run(merge_command(video_list, audio_list, chapters, partial), what="Merging the answers")
-        os.replace(partial, out)
+        try:
+            run(merge_command(video_list, audio_list, chapters, partial),
+                what="Merging the answers")
+            os.replace(partial, out)
+        finally:
+            partial.unlink(missing_ok=True)
 
 
 def merge_command(video_list: Path, audio_list: Path, chapters: Path, out: Path) -> list[str]:
@@ -82,7 +90,7 @@ def merge_command(video_list: Path, audio_list: Path, chapters: Path, out: Path)
     audio = ffmpeg.input(str(audio_list), f="concat", safe=0)
     meta = ffmpeg.input(str(chapters), f="ffmetadata")
     return command(ffmpeg.output(video["v:0"], audio["a:0"], str(out), map_metadata=2,
-                                 map_chapters=2, c="copy", movflags="+faststart")
+                                 map_chapters=2, c="copy", movflags="+faststart", f="mp4")
                    .overwrite_output(), unmapped=[meta])
 
 

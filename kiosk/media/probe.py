@@ -17,6 +17,8 @@ from kiosk.media.ffmpeg import command, read_header, run
 _DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
 _STREAM = re.compile(r"Stream #\d+:\d+.*?: (Video|Audio): (\w+)")
 _SIZE = re.compile(r"Video: .*?, (\d{2,5})x(\d{2,5})")
+_FPS = re.compile(r"Video: .*?, ([\d.]+) fps")
+_RATE = re.compile(r"Audio: .*?, (\d+) Hz")
 _CHAPTER = re.compile(r"Chapter #\d+:\d+: start (-?[\d.]+), end (-?[\d.]+)\s*\n\s*Metadata:\s*\n"
                       r"\s*title\s*: (.*)")
 
@@ -29,6 +31,8 @@ class MediaInfo:
     width: int | None = None
     height: int | None = None
     chapters: list[tuple[float, float, str]] = field(default_factory=list)
+    fps: float | None = None
+    sample_rate: int | None = None
 
 
 def probe(path: Path) -> MediaInfo:
@@ -47,6 +51,10 @@ def probe(path: Path) -> MediaInfo:
     size = _SIZE.search(text)
     if size:
         info.width, info.height = int(size[1]), int(size[2])
+    if fps := _FPS.search(text):
+        info.fps = float(fps[1])
+    if rate := _RATE.search(text):
+        info.sample_rate = int(rate[1])
     info.chapters = [(float(s), float(e), title.strip()) for s, e, title in _CHAPTER.findall(text)]
     return info
 

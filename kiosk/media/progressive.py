@@ -44,7 +44,8 @@ class ProgressiveMerge:
     def append(self, part: PartFiles) -> None:
         """Add one answer at the end of the interview (blocks until it is handed over)."""
         if self._work is None:
-            self._work = Path(tempfile.mkdtemp(prefix="progressive-", dir=self.output.parent))
+            # The lists are small: off the recordings disk, so a full one stops only the file.
+            self._work = Path(tempfile.mkdtemp(prefix="progressive-"))
         if self._muxer is None:
             with open(self._log, "wb") as log:
                 self._muxer = subprocess.Popen(_muxer_command(self.output), stdin=subprocess.PIPE,

@@ -1,5 +1,6 @@
 """Making a file cut off while it was being recorded usable again: its readable packets copied
-into a clean container, its sound padded with silence to the length of its picture.
+into a clean container, its sound padded with silence to the length of its picture; and the
+stream an answer lost altogether made up (a still picture, silence), so it stays in sync.
 """
 
 from __future__ import annotations
@@ -9,8 +10,14 @@ from pathlib import Path
 
 import ffmpeg
 
-from kiosk.errors import KioskError
-from kiosk.media.encode import AAC_PRIMING_SAMPLES, AUDIO_BITRATE, FRAGMENTED_MP4
+from kiosk.errors import DiskFullError, KioskError
+from kiosk.media.encode import (
+    AAC_PRIMING_SAMPLES,
+    AUDIO_BITRATE,
+    CRF,
+    FRAGMENTED_MP4,
+    GOP_FRAMES,
+)
 from kiosk.media.ffmpeg import command, run
 
 
@@ -27,6 +34,8 @@ def remux_copy(source: Path, target: Path) -> bool:
     """
     try:
         run(remux_command(source, target), what=f"Reading what survives of {source.name}")
+    except DiskFullError:
+        raise  # the file may be fine: only there is no room for its copy
     except KioskError:
         return False
     return target.exists() and target.stat().st_size > 0
@@ -49,3 +58,34 @@ def pad_audio(path: Path, seconds: float, sample_rate: int) -> None:
     run(pad_command(path, padded, seconds, sample_rate),
         what="Extending the sound of an interrupted answer")
     os.replace(padded, path)
+
+
+def still_picture_command(out: Path, seconds: float, width: int, height: int,
+                          fps: float) -> list[str]:
+    # Encoded as a recorded part is (H.264 4:2:0, headers on every keyframe), so it joins
+    # the other answers with stream copy.
+    picture = ffmpeg.input(f"color=c=black:s={width}x{height}:r={fps:g}:d={seconds:.6f}",
+                           f="lavfi")
+    return command(picture.output(
+        str(out), format="matroska", vcodec="libx264", preset="ultrafast", crf=CRF,
+        pix_fmt="yuv420p", g=GOP_FRAMES, **{"x264-params": "repeat-headers=1"},
+    ).overwrite_output())
+
+
+def still_picture(out: Path, seconds: float, width: int, height: int, fps: float) -> None:
+    """A black picture of `seconds`, for an answer whose own picture did not survive."""
+    run(still_picture_command(out, seconds, width, height, fps),
+        what="Making a picture for an answer that has only its sound")
+
+
+def silence_command(out: Path, seconds: float, sample_rate: int) -> list[str]:
+    # Like a recorded part's sound: mono AAC in fragmented MP4, its priming frame first.
+    sound = ffmpeg.input(f"anullsrc=r={sample_rate}:cl=mono", f="lavfi", t=f"{seconds:.6f}")
+    return command(sound.output(str(out), format="mp4", acodec="aac", **FRAGMENTED_MP4,
+                                **{"b:a": AUDIO_BITRATE}).overwrite_output())
+
+
+def silence(out: Path, seconds: float, sample_rate: int) -> None:
+    """`seconds` of silence, for an answer whose own sound did not survive."""
+    run(silence_command(out, seconds, sample_rate),
+        what="Making the sound of an answer that has only its picture")

@@ -9,19 +9,26 @@ for recovery.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.config import Settings
-from kiosk.errors import KioskError
+from kiosk.errors import DiskFullError, KioskError
 from kiosk.media.ffmpeg import MediaError
 from kiosk.media.merge import chapter_bounds_ms, merge_parts
 from kiosk.media.poster import write_poster
 from kiosk.media.probe import MediaInfo, probe
-from kiosk.recording.manifest import Manifest
-from kiosk.recording.rebuild import rebuild_take
+from kiosk.recording.disk import full_disk_is_an_error
+from kiosk.recording.manifest import Manifest, TakeEntry
+from kiosk.recording.rebuild import (
+    WITHOUT_PICTURE,
+    WITHOUT_SOUND,
+    needs_rebuild,
+    rebuild_take,
+)
 from kiosk.store import sessions
 from kiosk.store.database import Database
 from kiosk.store.files import (
@@ -34,7 +41,10 @@ from kiosk.store.files import (
     sync_file,
     sync_folder,
 )
-from kiosk.store.models import InterviewSession, SessionStatus
+from kiosk.store.models import IncidentKind, InterviewSession, SessionStatus
+from kiosk.words import TakeStatus
+
+log = logging.getLogger(__name__)
 
 MERGE_TOLERANCE_S = 0.2
 
@@ -58,11 +68,31 @@ def finish_session(db: Database, settings: Settings, manifest: Manifest, *,
     `premerged`, the file built along the way, is used if it checks out; otherwise the
     parts are merged now.
     """
+    with full_disk_is_an_error("Saving the interview"):
+        try:
+            return _finish(db, settings, manifest, status=status, premerged=premerged)
+        except DiskFullError:
+            raise
+        except MediaError as exc:
+            # A part that looked whole was not (damaged on disk): every take is rebuilt from
+            # what its files really hold, and merged again.
+            log.warning("merging %s failed (%s); rebuilding every answer from its files",
+                        manifest.session_id, exc)
+            return _finish(db, settings, manifest, status=status, premerged=None,
+                           rebuild_all=True)
+
+
+def _finish(db: Database, settings: Settings, manifest: Manifest, *,
+            status: SessionStatus, premerged: Path | None,
+            rebuild_all: bool = False) -> Finished:
     session_id = manifest.session_id
     root = settings.recordings_dir
     folder = session_folder(root, session_id)
     for take in list(manifest.takes):
-        if take.status.cut_off:
+        # Without the file built along the way, the parts are merged: check them first.
+        deep = premerged is None
+        if needs_rebuild(manifest, take, deep=deep) or (
+                rebuild_all and take.status is TakeStatus.DONE):
             rebuild_take(manifest, take)
     manifest.save()
     takes = manifest.kept_takes()
@@ -103,12 +133,13 @@ def finish_session(db: Database, settings: Settings, manifest: Manifest, *,
     sync_file(poster)
     sync_folder(folder)
 
+    bounds = list(zip(takes, chapter_bounds_ms(files), strict=True))
     markers = [sessions.Marker(take.index, take.question, start, end)
-               for take, (start, end) in zip(takes, chapter_bounds_ms(files), strict=True)]
+               for take, (start, end) in bounds]
     sessions.finish(db, session_id, sessions.FinishedRecording(
         video=relative_to_root(root, output), thumbnail=relative_to_root(root, poster),
         duration_ms=round(expected_s * 1000), size_bytes=size, sha256=digest,
-        markers=markers), status=status)
+        markers=markers, incidents=_incidents(bounds)), status=status)
     # Only now, with the row committed, is it safe to let the parts go.
     shutil.rmtree(manifest.folder, ignore_errors=True)
     sync_folder(folder)
@@ -122,6 +153,22 @@ def _checks_out(info: MediaInfo, expected_s: float, answers: int) -> bool:
             and abs(info.duration_s - expected_s) <= MERGE_TOLERANCE_S
             and len(info.chapters) == answers)
 
+
+
+_LOST_STREAM = {WITHOUT_PICTURE: IncidentKind.NO_PICTURE, WITHOUT_SOUND: IncidentKind.NO_SOUND}
+
+
+def _incidents(bounds: list[tuple[TakeEntry, tuple[int, int]]]) -> list[sessions.Incident]:
+    """What the recruiter is told about the kept answers, in the interview's own time."""
+    found = []
+    for take, (start, end) in bounds:
+        if (kind := _LOST_STREAM.get(str(take.reason))) is not None:
+            found.append(sessions.Incident(kind, take.index, start, end - start))
+        found.extend(sessions.Incident(IncidentKind.STALL, take.index,
+                                       start + round(stall.at_s * 1000),
+                                       round(stall.duration_s * 1000), stall.stream)
+                     for stall in take.stalls)
+    return found
 
 
 def _candidate_name(db: Database, session_id: str) -> str | None:

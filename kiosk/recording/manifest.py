@@ -15,15 +15,24 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from dataclasses import dataclass, field, replace
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from kiosk.capture.stalls import Stall
 from kiosk.media.merge import PartFiles, VideoSegment
 from kiosk.store.files import FILE_MODE, sync_folder
 from kiosk.words import StopReason, TakeStatus
 
 MANIFEST_NAME = "manifest.json"
+# A part's files: q<question>-t<take>-v<segment>.mkv (picture) and q<question>-t<take>.m4a.
+PART_FILE = re.compile(r"q(\d{2,})-t(\d+)(?:-v\d+\.mkv|\.m4a)$")
+
+
+class ManifestError(ValueError):
+    """The manifest cannot be read (damaged, cut short, emptied, from something else)."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,7 @@ class TakeEntry:
     audio: str = ""  # relative to the parts folder; "" means `<stem>.m4a`
     samples: int | None = None
     reason: StopReason | str | None = None  # a StopReason, or why recovery dropped it
+    stalls: tuple[Stall, ...] = ()  # an encoder took no data for a while (kept in sync)
 
     @property
     def audio_name(self) -> str:
@@ -59,19 +69,50 @@ class Manifest:
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        folder = path.parent
-        takes = [_take_from_json(take, folder) for take in data.pop("takes")]
-        return cls(folder=folder, **data, takes=takes)
+        """The manifest in `path`; ManifestError if it cannot be read whole."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            folder = path.parent
+            takes = [_take_from_json(take, folder) for take in data.pop("takes")]
+            manifest = cls(folder=folder, session_id=str(data["session_id"]),
+                           width=int(data["width"]), height=int(data["height"]),
+                           fps=float(data["fps"]), sample_rate=int(data["sample_rate"]),
+                           takes=takes)
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError,
+                AttributeError) as exc:
+            raise ManifestError(f"{path} cannot be read: {exc}") from None
+        if manifest.fps <= 0 or manifest.sample_rate <= 0:
+            raise ManifestError(f"{path} cannot be read: no frame or sample rate")
+        return manifest
+
+    @classmethod
+    def from_parts(cls, folder: Path, session_id: str, *, width: int, height: int,
+                   fps: float, sample_rate: int,
+                   question: Callable[[int], str]) -> Manifest:
+        """A manifest made from the part files in `folder` alone (the manifest was lost).
+
+        File names give the question and the take; every take counts as cut off, so that
+        finishing rebuilds it from what its streams hold. `question(index)` names it.
+        """
+        found = sorted({(int(m[1]), int(m[2])) for p in folder.iterdir()
+                        if (m := PART_FILE.match(p.name))})
+        takes = [TakeEntry(index=index, take=take, question=question(index),
+                           stem=f"q{index:02d}-t{take}") for index, take in found]
+        return cls(folder, session_id, width, height, fps, sample_rate, takes)
 
     def save(self) -> None:
         partial = self.path.with_name(MANIFEST_NAME + ".partial")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-        with open(fd, "w", encoding="utf-8") as handle:
-            json.dump(self._to_json(), handle, ensure_ascii=False, indent=1)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, self.path)
+        try:
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+            with open(fd, "w", encoding="utf-8") as handle:
+                json.dump(self._to_json(), handle, ensure_ascii=False, indent=1)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(partial, self.path)
+        except OSError:
+            # A full disk: the manifest on disk stays the last whole one.
+            partial.unlink(missing_ok=True)
+            raise
         sync_folder(self.folder)
 
     def add_take(self, index: int, question: str) -> TakeEntry:
@@ -120,6 +161,7 @@ def _take_to_json(take: TakeEntry, folder: Path) -> dict[str, Any]:
                       "frames": segment.frames} for segment in take.segments],
         "audio": take.audio, "samples": take.samples,
         "reason": None if take.reason is None else str(take.reason),
+        "stalls": [asdict(stall) for stall in take.stalls],
     }
 
 
@@ -135,4 +177,5 @@ def _take_from_json(data: dict[str, Any], folder: Path) -> TakeEntry:
         audio=str(data.get("audio") or ""),
         samples=data.get("samples"),
         reason=reason,
+        stalls=tuple(Stall(**stall) for stall in data.get("stalls") or []),
     )

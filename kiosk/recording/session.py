@@ -21,7 +21,7 @@ from kiosk.errors import KioskError
 from kiosk.media.encode import VideoFormat
 from kiosk.media.merge import PartFiles, chapter_bounds_ms
 from kiosk.media.progressive import ProgressiveMerge
-from kiosk.recording.disk import check_disk_for_new_session
+from kiosk.recording.disk import check_disk_for_new_session, full_disk_is_an_error
 from kiosk.recording.finish import Finished, finish_session
 from kiosk.recording.manifest import Manifest, TakeEntry
 from kiosk.store import sessions
@@ -37,6 +37,7 @@ from kiosk.store.models import SessionStatus
 from kiosk.words import StopReason, TakeStatus
 
 PROGRESSIVE_NAME = "interview.progressive.mp4"
+END_SLACK_S = 30.0  # beyond the encoders' own patience: flushing x264 after a long answer
 
 
 class SessionRecording:
@@ -67,13 +68,14 @@ class SessionRecording:
     def begin(self) -> None:
         """Check the disk, make the folders, lock them, and mark the session in progress."""
         check_disk_for_new_session(self._settings)
-        self.folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
-        if not self._lock.acquire():
-            raise KioskError(f"The session {self.session_id} is being recorded by another "
-                             f"kiosk on this machine.")
-        self.parts.mkdir(mode=FOLDER_MODE, exist_ok=True)
-        self.manifest.save()
-        sessions.start_session(self._db, self.session_id)
+        with full_disk_is_an_error("Starting the interview"):
+            self.folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
+            if not self._lock.acquire():
+                raise KioskError(f"The session {self.session_id} is being recorded by another "
+                                 f"kiosk on this machine.")
+            self.parts.mkdir(mode=FOLDER_MODE, exist_ok=True)
+            self.manifest.save()
+            sessions.start_session(self._db, self.session_id)
         self._progressive = ProgressiveMerge(self.parts / PROGRESSIVE_NAME)
         self._appender = threading.Thread(target=self._append_answers, name="appender",
                                           daemon=True)
@@ -110,35 +112,45 @@ class SessionRecording:
         if self._active is not None:
             raise RuntimeError("an answer is already being recorded")
         self._seal(before=index)
-        entry = self.manifest.add_take(index, question)
-        sessions.answer_started(self._db, self.session_id)
+        with full_disk_is_an_error("Starting the answer"):
+            entry = self.manifest.add_take(index, question)
+            sessions.answer_started(self._db, self.session_id)
         recorder = PartRecorder(
             self._sources, self.parts, entry.stem, video=self.video,
             sample_rate=self.manifest.sample_rate, title=question,
             disk_reserve_bytes=self._settings.recording.disk_reserve_mb * 1024 * 1024,
+            stall_limit_s=self._settings.recording.stall_limit_seconds,
             on_end=on_end,
         )
         recorder.start()
         self._active = (entry, recorder)
         return recorder
 
-    def end_answer(self, at: float | None = None, *, timeout_s: float = 60) -> PartResult:
+    def end_answer(self, at: float | None = None) -> PartResult:
         """Stop the take being recorded (at capture time `at`, default now) and keep it."""
         if self._active is None:
             raise RuntimeError("no answer is being recorded")
         entry, recorder = self._active
+        self._active = None
         recorder.stop(at)
-        try:
-            result = recorder.wait(timeout_s)
-        except BaseException:
-            # Whatever survives of it is rebuilt at finish (or by recovery): never dropped.
-            self.manifest.update(entry, status=TakeStatus.FAILED)
-            raise
-        finally:
-            self._active = None
-        self.manifest.update(entry, status=TakeStatus.DONE, reason=result.reason,
-                             samples=result.samples, segments=tuple(result.files.video))
-        sessions.answer_ended(self._db, self.session_id)
+        # Whatever survives of a take that failed is rebuilt at finish (or by recovery): it
+        # is never dropped. If the disk is full the manifest on disk still says "recording",
+        # which means the same.
+        with full_disk_is_an_error("Ending the answer"):
+            try:
+                # Longer than closing may wait on a stalled encoder: not failed while it
+                # still closes.
+                result = recorder.wait(recorder.closing_patience_s + END_SLACK_S)
+            except BaseException:
+                self.manifest.update(entry, status=TakeStatus.FAILED)
+                raise
+            # A part that ended on a full disk may be cut short on disk: rebuilt from it.
+            ended = TakeStatus.FAILED if result.reason is StopReason.DISK_LOW else (
+                TakeStatus.DONE)
+            self.manifest.update(entry, status=ended, reason=result.reason,
+                                 samples=result.samples, segments=tuple(result.files.video),
+                                 stalls=tuple(result.stats.stalls))
+            sessions.answer_ended(self._db, self.session_id)
         return result
 
     def discard_take(self, index: int) -> None:

@@ -2,12 +2,15 @@
 
 SQLite (one booth) and PostgreSQL (several booths, one database) run the same code. A SQLite
 file is checked read-only before anything writes to it, so a corrupt or foreign file is left
-exactly as it was; it is copied aside before a migration changes it.
+exactly as it was; it is copied aside before a migration changes it. A SQLite file on a disk
+that only reads (the kernel remounts a failing disk read-only) can still be opened for reading.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,7 +29,7 @@ from sqlalchemy.pool import NullPool
 
 from kiosk.config import Settings
 from kiosk.errors import StorageError
-from kiosk.store.files import make_private_file, prepare_folders
+from kiosk.store.files import make_private_file, prepare_folders, prepare_folders_for_reading
 
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -42,6 +45,8 @@ class Database:
 
     engine: Engine
     session_factory: sessionmaker[Session]
+    # Opened by open_for_reading on a disk that only reads: every write fails.
+    read_only: bool = False
 
     def session(self) -> Session:
         return self.session_factory()
@@ -78,10 +83,34 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
     return Database(engine=engine, session_factory=sessionmaker(engine, expire_on_commit=False))
 
 
-def open_configured(settings: Settings) -> Database:
-    """Make sure the data and recordings folders are usable, then open the database."""
-    prepare_folders(settings)
-    return open_database(settings.database_url)
+def open_configured(settings: Settings, *, writable: bool = True) -> Database:
+    """Make sure the data and recordings folders are usable, then open the database.
+
+    writable=False is for commands that only read. Where the folders and the database can be
+    written it is the same open (migrations included); where their disk only reads, they are
+    read as they are (see open_for_reading).
+    """
+    if writable:
+        prepare_folders(settings)
+        return open_database(settings.database_url)
+    prepare_folders_for_reading(settings)
+    return open_for_reading(settings.database_url)
+
+
+def open_for_reading(url: str, *, migrate: bool = True) -> Database:
+    """open_database, except that a SQLite file SQLite could not write is opened read-only.
+
+    Nothing is migrated then; a schema other than the newest is refused, saying that a start
+    on a writable disk upgrades it. PostgreSQL is opened as usual: a server that refuses
+    writes is not something a booth's disk does.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return open_database(url, migrate=migrate)
+    path = Path(parsed.database or "")
+    if _sqlite_writable(path):
+        return open_database(url, migrate=migrate)
+    return _open_sqlite_read_only(parsed)
 
 
 def alembic_config() -> Config:
@@ -277,6 +306,89 @@ def _prepare_sqlite_file(path: Path) -> None:
             f"The database {path} is damaged ({problem}). It was left untouched; restore it "
             f"from a backup (kiosk.db.*.bak files beside it) or move it aside."
         )
+
+
+def _sqlite_writable(path: Path) -> bool:
+    """Whether SQLite could write `path`: the file, and its folder (journal, -wal, -shm)."""
+    if not path.name or not path.parent.is_dir():
+        return True  # open_database refuses these in its own words
+    if path.exists() and not os.access(path, os.W_OK):
+        return False
+    try:
+        # As in ensure_writable_folder: only writing a file proves a folder can be written.
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError:
+        return False
+    return True
+
+
+def _open_sqlite_read_only(url: URL) -> Database:
+    path = Path(url.database or "")
+    if not path.is_file():
+        raise StorageError(f"There is no database at {path}, and its folder cannot be written "
+                           f"to create one.")
+    _prepare_sqlite_file(path)  # an existing file: it only reads
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if not _sqlite_reads(uri):
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise StorageError(
+                f"The database {path} has committed work in {wal.name} that cannot be read on "
+                f"a read-only disk without {path.name}-shm beside it. Copy {path.name} and "
+                f"{wal.name} to a writable folder and point KIOSK_DATABASE_URL at the copy."
+            )
+        # A WAL-mode file whose -shm is gone (a clean close removes it) opens read-only only as
+        # immutable. With no WAL to replay the main file is the whole database, and on a disk
+        # that only reads nobody changes it underneath.
+        uri += "&immutable=1"
+    # The URL still names the file (whoever asks the engine where its database is); the
+    # connections are made read-only by the creator.
+    engine = create_engine(
+        url, poolclass=NullPool,
+        creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
+    _install_connection_pragmas(engine, foreign_keys=True, switch_to_wal=False)
+    try:
+        with engine.connect() as conn:
+            current = current_revision(conn)
+    except (DBAPIError, SQLAlchemyError) as exc:
+        engine.dispose()
+        raise StorageError(f"The database {path} cannot be read: {_reason(exc)}") from None
+    head = head_revision()
+    if current != head:
+        engine.dispose()
+        raise StorageError(_not_readable_as_it_is(path, current, head))
+    return Database(engine=engine, session_factory=sessionmaker(engine, expire_on_commit=False),
+                    read_only=True)
+
+
+def _sqlite_reads(uri: str) -> bool:
+    try:
+        connection = sqlite3.connect(uri, uri=True)
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return False
+    return True
+
+
+def _not_readable_as_it_is(path: Path, current: str | None, head: str) -> str:
+    # The models read columns an older schema lacks, so reading it anyway would only fail
+    # later and less clearly. A copy of the file alone on a writable disk is migrated (with
+    # its backup) by the usual open, and the recordings are read where they are.
+    if current is None:
+        return (f"The database {path} holds no kiosk tables, and its disk is read-only: there "
+                f"is nothing to read.")
+    if not _known_revision(current):
+        return (f"The database {path} is at schema {current}, which this kiosk does not know "
+                f"(its newest is {head}): it was made by a newer version. Install that version.")
+    return (f"The database {path} is at schema {current} and must be upgraded to {head}, which "
+            f"writes to it, but its disk is read-only. To read it now, copy {path.name} (and "
+            f"{path.name}-wal, if there is one) to a writable folder and point "
+            f"KIOSK_DATABASE_URL at the copy: it is upgraded there, and the recordings stay "
+            f"where they are.")
 
 
 def _reason(exc: Exception) -> str:

@@ -5,7 +5,12 @@ whoever receives it can check it against the sidecar, and the booth checks it tw
 reads the original (is the original still what was recorded?) and by reading the copy back
 from the device after it was forced to disk (did the stick store what was written?). The
 file is written under a temporary name and renamed only once verified, so a half-written or
-wrong copy never carries the final name.
+wrong copy never carries the final name. That temporary name is the export's own name plus
+`.partial`: one left by an export that was killed is this session's, and the next export of
+it clears it away.
+
+The sidecar also carries the audit chain's head as it stood, so a later truncation of the
+audit log shows against it (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -24,15 +29,17 @@ from pathlib import Path
 
 from kiosk.config import Settings
 from kiosk.errors import KioskError
-from kiosk.store.audit import Action, append_event
+from kiosk.store.audit import Action, append_event, read_head
 from kiosk.store.database import Database
-from kiosk.store.files import resolve_recording_path, sync_folder
+from kiosk.store.files import format_size, resolve_recording_path, sync_folder
 from kiosk.store.review import load_review
 
 CHUNK = 1 << 20
 FILE_NAME_CHARS = 60
 # Characters no file system on a USB stick (FAT, exFAT, NTFS) accepts in a name.
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+# Bidirectional controls: in a file name they make "gnp.exe" show as "exe.png".
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 
@@ -69,19 +76,25 @@ def export_session(
     source = resolve_recording_path(settings.recordings_dir, data["recording_video"])
     if not source.is_file():
         raise ExportError(f"The recording file {source} is missing; nothing was exported.")
+    root = settings.recordings_dir.resolve()
+    if destination.resolve().is_relative_to(root):
+        # A copy there would be a file that belongs to no session (doctor would say so).
+        raise ExportError(f"{destination} is in the recordings folder {root}: an export goes "
+                          f"to a stick or a folder outside it. Nothing was exported.")
     if not destination.is_dir():
         raise ExportError(f"The folder {destination} does not exist (is the stick plugged in?).")
     size = source.stat().st_size
     free = shutil.disk_usage(destination).free
     if free < size + CHUNK:
-        raise ExportError(f"Not enough space in {destination}: {free / 1e6:.0f} MB free, "
-                          f"{size / 1e6:.0f} MB needed.")
+        raise ExportError(f"Not enough space in {destination}: {format_size(free)} free, "
+                          f"{format_size(size + CHUNK)} needed.")
 
     recorded = data["recording_created_at"] or data["created_at"]
     stem = _free_stem(destination, export_stem(data["candidate_name"], recorded, session_id))
     video = destination / f"{stem}.mp4"
     sidecar = destination / f"{stem}.json"
     partial = destination / f"{stem}.mp4.partial"
+    _clear_leftovers(partial, sidecar)
     report = progress or (lambda done, total: None)
     try:
         digest = _copy(source, partial, size, report, cancel)
@@ -92,9 +105,13 @@ def export_session(
         if _read_back(partial, size, report, cancel) != digest:
             raise ExportError(f"The copy in {destination} does not read back as written: the "
                               f"stick may be failing. Nothing was exported.")
+        with db.session() as s:
+            head = read_head(s)
         sidecar_data = {**review.to_export_dict(), "export": {
             "file_name": video.name, "sha256": digest, "size": size,
             "exported_by": exported_by, "exported_at": datetime.now().astimezone().isoformat(),
+            # Not counting this export's own event, which is written after the files.
+            "audit_head": head.to_dict(),
         }}
         os.replace(partial, video)
         _write_json(sidecar, sidecar_data)
@@ -105,7 +122,7 @@ def export_session(
             with contextlib.suppress(OSError):  # a stick pulled out mid-way
                 leftover.unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise ExportError(f"Writing to {destination} failed: {exc.strerror or exc}. "
+            raise ExportError(f"Writing to {destination} failed: {_os_reason(exc)}. "
                               f"Nothing was exported.") from None
         raise
     with db.session() as s, s.begin():
@@ -118,7 +135,7 @@ def export_session(
 
 def export_stem(candidate_name: str, created_at: str, session_id: str) -> str:
     """`<candidate>-<local date>-<id start>`, safe on any stick's file system."""
-    name = _FORBIDDEN.sub("_", candidate_name)
+    name = _FORBIDDEN.sub("_", _BIDI.sub("", candidate_name))
     name = "-".join(name.split()).strip(". ")[:FILE_NAME_CHARS] or "interview"
     day = datetime.fromisoformat(created_at).astimezone().strftime("%Y-%m-%d")
     return f"{name}-{day}-{session_id[:8]}"
@@ -131,6 +148,27 @@ def _free_stem(folder: Path, stem: str) -> str:
         number += 1
         candidate = f"{stem}-{number}"
     return candidate
+
+
+def _clear_leftovers(partial: Path, sidecar: Path) -> None:
+    """Remove what an export of this same session left when it was killed mid-way: its
+    temporary files carry this export's own name. Anything else (a folder, a link) is not
+    ours and stays; the copy then fails naming it."""
+    for leftover in (partial, sidecar.with_name(sidecar.name + ".partial")):
+        if leftover.is_file() and not leftover.is_symlink():
+            with contextlib.suppress(OSError):  # then the copy says what is in the way
+                leftover.unlink()
+
+
+def _os_reason(exc: OSError) -> str:
+    """What went wrong, naming the file it happened to."""
+    reason = exc.strerror or str(exc)
+    if not exc.filename:
+        return reason
+    name = Path(os.fsdecode(exc.filename)).name
+    if isinstance(exc, FileExistsError | IsADirectoryError):
+        return f"{name} is in the way ({reason}); move it aside or choose another folder"
+    return f"{name}: {reason}"
 
 
 def _copy(source: Path, target: Path, size: int, progress: Progress,

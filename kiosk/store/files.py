@@ -25,13 +25,43 @@ POSTER_FILE_NAME = "poster.jpg"
 PARTS_FOLDER_NAME = "parts"
 # Held (kiosk.store.locks) by the process recording a session, for as long as it records.
 RECORDING_LOCK_NAME = ".recording.lock"
+# What a person is told when something needs to write where the disk only reads.
+READ_ONLY_STILL_WORKS = ("Recording, recovery, deleting and adding sessions or operators need "
+                         "it writable; 'kiosk sessions list', 'show', 'verify' and 'export' and "
+                         "'kiosk operators list' only read and still work.")
 
 
 def prepare_folders(settings: Settings) -> None:
     """Create the data folder and the recordings root if needed, and prove both are writable."""
-    for what, folder in (("data folder", settings.data_dir), ("recordings folder",
-                                                              settings.recordings_dir)):
+    for what, folder in _folders(settings):
         ensure_writable_folder(folder, what)
+
+
+def prepare_folders_for_reading(settings: Settings) -> None:
+    """prepare_folders for a command that only reads.
+
+    A folder that exists but cannot be written (its disk remounted read-only after errors)
+    is good enough to read from; one that can be neither written nor read is StorageError.
+    """
+    for what, folder in _folders(settings):
+        try:
+            ensure_writable_folder(folder, what)
+        except StorageError:
+            if not _readable_folder(folder):
+                raise
+
+
+def _folders(settings: Settings) -> tuple[tuple[str, Path], ...]:
+    return (("data folder", settings.data_dir), ("recordings folder", settings.recordings_dir))
+
+
+def _readable_folder(folder: Path) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            next(entries, None)
+    except OSError:
+        return False
+    return True
 
 
 def ensure_writable_folder(folder: Path, what: str) -> None:
@@ -43,6 +73,16 @@ def ensure_writable_folder(folder: Path, what: str) -> None:
             pass
     except OSError as exc:
         reason = exc.strerror or str(exc)
+        if exc.errno == errno.EROFS and folder.is_dir():
+            # Usually a failing disk that the kernel remounted: moving the folder is not the fix,
+            # and IT needs to know that the interviews can still be read and exported.
+            raise StorageError(
+                f"The {what} {folder} cannot be written: it is on a read-only file system. "
+                f"{READ_ONLY_STILL_WORKS}"
+            ) from None
+        if exc.errno == errno.EROFS:
+            raise StorageError(f"The {what} {folder} does not exist and cannot be made: it "
+                               f"would be on a read-only file system.") from None
         if exc.errno in (errno.ENOTDIR, errno.EEXIST):
             reason = "a file is in the way where the folder should be"
         raise StorageError(
@@ -89,6 +129,14 @@ def relative_to_root(root: Path, path: Path) -> str:
 def free_bytes(folder: Path) -> int:
     """Free space, in bytes, on the disk that holds `folder`."""
     return shutil.disk_usage(folder).free
+
+
+def format_size(size: int) -> str:
+    """A disk size for a person: "15 MB" below a gigabyte ("0.0 GB" hides 15 MB), "1.9 GB"
+    from there on. Binary units, as the recorder counts `disk_reserve_mb` and the rest."""
+    if size < 2**30:
+        return f"{size / 2**20:.0f} MB"
+    return f"{size / 2**30:.1f} GB"
 
 
 def file_sha256(path: Path) -> str:

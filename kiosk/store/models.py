@@ -84,6 +84,15 @@ class SessionStatus(enum.StrEnum):
 UNFINISHED_STATUSES = (SessionStatus.IN_PROGRESS, SessionStatus.RECORDING, SessionStatus.MERGING)
 
 
+class IncidentKind(enum.StrEnum):
+    """Something a recruiter should know about how an interview was recorded."""
+
+    STALL = "stall"  # the booth froze: the picture or the sound stood still for a while
+    NO_PICTURE = "no_picture"  # only the sound of an answer survived: a still picture stands in
+    NO_SOUND = "no_sound"  # only the picture survived: silence stands in
+    UNRECOVERABLE = "unrecoverable"  # nothing of the interview could be rebuilt
+
+
 class Role(enum.StrEnum):
     RECRUITER = "recruiter"
     ADMIN = "admin"
@@ -141,6 +150,10 @@ class InterviewSession(Base):
         back_populates="session", cascade="all, delete-orphan", passive_deletes=True,
         order_by="RecordingView.opened_at",
     )
+    incidents: Mapped[list[RecordingIncident]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="RecordingIncident.id",
+    )
 
 
 class QuestionMarker(Base):
@@ -160,6 +173,23 @@ class QuestionMarker(Base):
     end_ms: Mapped[int] = mapped_column(BigInteger)
 
     session: Mapped[InterviewSession] = relationship(back_populates="markers")
+
+
+class RecordingIncident(Base):
+    """What went wrong while an interview was recorded or rebuilt, and what it cost."""
+
+    __tablename__ = "recording_incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"),
+                                            index=True)
+    kind: Mapped[IncidentKind] = mapped_column(_enum(IncidentKind, "incident_kind"))
+    question_index: Mapped[int | None] = mapped_column(Integer)
+    at_ms: Mapped[int | None] = mapped_column(BigInteger)  # in the interview file
+    duration_ms: Mapped[int | None] = mapped_column(BigInteger)
+    detail: Mapped[str] = mapped_column(Text, default="")  # which stream; a reason
+
+    session: Mapped[InterviewSession] = relationship(back_populates="incidents")
 
 
 class Operator(Base):
@@ -235,7 +265,8 @@ class AuditEvent(Base):
 
     Append-only (the database refuses UPDATE and DELETE), and chained: each event carries
     the hash of the one before and its own, so an edited or removed row is detectable
-    (kiosk.store.audit). Only `kiosk.store.audit.append_event` adds them.
+    (kiosk.store.audit). Only `kiosk.store.audit.append_event` adds them. `key_id` names the
+    key of an HMAC-keyed event; events from before keys (an earlier release) have none.
     """
 
     __tablename__ = "audit_events"
@@ -248,6 +279,7 @@ class AuditEvent(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(16))
 
 
 class AuditChain(Base):

@@ -12,10 +12,11 @@ import base64
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, false, func, select, text, update
 from sqlalchemy.orm import Session
 
 from kiosk.errors import InvalidInputError, KioskError, NotFoundError
@@ -32,6 +33,9 @@ LONGEST_LOCKOUT = timedelta(hours=1)
 # Interactive strength (about 16 MiB and a few tens of ms); the parameters are stored with
 # each hash, so raising them later leaves existing PINs valid.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+# Any constant shared by every booth: pg_advisory_xact_lock makes two booths on one
+# PostgreSQL database add operators one after the other (see _one_adder_at_a_time).
+POSTGRES_OPERATOR_NAMES_LOCK = 0x6F70657261746F72  # "operator"
 
 
 @dataclass(frozen=True)
@@ -111,18 +115,53 @@ def check_new_pin_twice(pin: str, again: str) -> str:
 
 def add_operator(db: Database, name: str, role: Role, pin: str, *,
                  added_by: str | None = None) -> SignedInOperator:
-    """Create an operator (audited); InvalidInputError for a bad name or PIN or a taken name."""
+    """Create an operator (audited); InvalidInputError for a bad name or PIN or a taken name.
+
+    A name is taken when one differs from it only in case or character width ("alice",
+    "Alice", "alice" typed in full-width letters): on the sign-in list they would look like
+    one person.
+    """
     name = clean_candidate_name(name)
     pin_hash = hash_pin(check_new_pin(pin))
     with db.session() as s, s.begin():
-        if s.scalar(select(exists().where(Operator.name == name))):
+        _one_adder_at_a_time(s)
+        key = operator_name_key(name)
+        taken = next((existing for existing in s.scalars(select(Operator.name))
+                      if operator_name_key(existing) == key), None)
+        if taken == name:
             raise InvalidInputError(f"There is already an operator called {name!r}.")
+        if taken is not None:
+            raise InvalidInputError(
+                f"There is already an operator called {taken!r}; {name!r} differs from it only "
+                f"in case or character width, so the two would look like one person.")
         operator = Operator(name=name, role=role, pin_hash=pin_hash, failed_attempts=0)
         s.add(operator)
         s.flush()
         append_event(s, Action.OPERATOR_ADDED, operator_name=added_by,
                      detail={"operator": name, "role": role.value})
         return _signed_in(operator)
+
+
+def operator_name_key(name: str) -> str:
+    """What two names that are the same person share: case and character width ignored."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+
+
+def _one_adder_at_a_time(s: Session) -> None:
+    """Hold, until the transaction ends, the lock that makes adding operators one at a time.
+
+    Without it two booths (or the kiosk and a command) could both find "alice" free of an
+    "Alice" and both add theirs: the unique index only sees identical names. (An index on
+    the folded name would need a migration that cannot pass on a database already holding
+    such a pair.)
+    """
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                  {"key": POSTGRES_OPERATOR_NAMES_LOCK})
+    else:
+        # pysqlite begins SQLite's transaction only at the first write; one that changes
+        # nothing still takes the write lock, before the names are read.
+        s.execute(update(Operator).where(false()).values(name=Operator.name))
 
 
 def reset_pin(db: Database, name: str, pin: str, *, reset_by: str | None = None) -> None:

@@ -28,7 +28,7 @@ from kiosk.store.models import (
     utcnow,
 )
 from kiosk.store.operators import SignedInOperator
-from kiosk.store.sessions import get_session, session_to_dict
+from kiosk.store.sessions import get_session, refuse_unsafe_text, session_to_dict
 
 MAX_NOTE_LENGTH = 2000
 
@@ -131,7 +131,8 @@ def load_review(db: Database, session_id: str, recordings_root: Path) -> Session
             .options(selectinload(InterviewSession.markers),
                      selectinload(InterviewSession.notes).selectinload(Note.author),
                      selectinload(InterviewSession.ratings),
-                     selectinload(InterviewSession.views))).one_or_none()
+                     selectinload(InterviewSession.views),
+                     selectinload(InterviewSession.incidents))).one_or_none()
         if session is None:
             raise NotFoundError(f"No interview session has the id {session_id!r}.")
         # A removed operator's id is None: they are named as a former operator.
@@ -151,6 +152,7 @@ def load_review(db: Database, session_id: str, recordings_root: Path) -> Session
 
 
 def clean_note_text(text: str) -> str:
+    refuse_unsafe_text(text, "A note")
     cleaned = unicodedata.normalize("NFC", text).strip()
     if not cleaned:
         raise InvalidInputError("A note needs some text.")

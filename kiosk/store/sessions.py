@@ -5,6 +5,7 @@ function that refuses one the session cannot make from where it is (StatusChange
 
     scheduled -> in progress -> recording <-> in progress -> merging -> completed | recovered
     scheduled -> declined
+    in progress | recording | merging -> failed (nothing of it could be rebuilt)
 
 The JSON form keeps the seed's field names (`session_id`, `candidate_name`, `recording_url`,
 `recording_created_at`, `file_size`, `file_name`) so programs written for the web version
@@ -26,9 +27,21 @@ from sqlalchemy.orm import Session, selectinload
 from kiosk.errors import InvalidInputError, KioskError, NotFoundError, UnsafePathError
 from kiosk.store.database import Database
 from kiosk.store.files import resolve_recording_path
-from kiosk.store.models import UNFINISHED_STATUSES, InterviewSession, QuestionMarker, SessionStatus
+from kiosk.store.models import (
+    UNFINISHED_STATUSES,
+    IncidentKind,
+    InterviewSession,
+    QuestionMarker,
+    RecordingIncident,
+    SessionStatus,
+)
 
 MAX_NAME_LENGTH = 200
+# Explicit text-direction controls (embeddings, overrides, isolates, marks). They make a name
+# display as something else ("Ada\u202eecilA" shows as "AdaAlice"), and right-to-left
+# scripts never need them typed in. Joiners (U+200C, U+200D) are not among them.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+                          "\u200e\u200f\u061c")
 
 
 class StatusChangeError(KioskError):
@@ -41,6 +54,7 @@ def clean_candidate_name(name: str) -> str:
     Quotes, accents, any script and emoji are kept exactly; a name is one line of at most
     200 characters, with no control characters.
     """
+    refuse_unsafe_text(name, "A name")
     cleaned = unicodedata.normalize("NFC", name).strip()
     if not cleaned:
         raise InvalidInputError("Please enter a name.")
@@ -57,10 +71,28 @@ def clean_candidate_name(name: str) -> str:
 def clean_position(position: str | None) -> str | None:
     if position is None:
         return None
+    refuse_unsafe_text(position, "A position")
     cleaned = " ".join(unicodedata.normalize("NFC", position).split())
     if len(cleaned) > MAX_NAME_LENGTH:
         raise InvalidInputError(f"A position can be at most {MAX_NAME_LENGTH} characters long.")
     return cleaned or None
+
+
+def refuse_unsafe_text(text: str, what: str) -> None:
+    """InvalidInputError if `text` is not valid text or holds a text-direction control.
+
+    `what` starts the message ("A name", "A note"). Shared by everything typed in that is
+    cleaned: names, positions, operator names, notes.
+    """
+    if any(unicodedata.category(ch) == "Cs" for ch in text):
+        # Lone surrogates: bytes that were not UTF-8 (surrogateescape), or broken UTF-16.
+        raise InvalidInputError(f"{what} is not valid text: part of it is not UTF-8.")
+    found = sorted({ch for ch in text if ch in BIDI_CONTROLS})
+    if found:
+        named = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch)}" for ch in found)
+        raise InvalidInputError(
+            f"{what} must not contain text-direction control characters ({named}): they can "
+            f"make it display as something else.")
 
 
 def create_session(
@@ -147,6 +179,15 @@ class Marker:
 
 
 @dataclass(frozen=True)
+class Incident:
+    kind: IncidentKind
+    question_index: int | None = None
+    at_ms: int | None = None
+    duration_ms: int | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class FinishedRecording:
     """What the finish step made, as the session row keeps it (paths relative to the root)."""
 
@@ -156,6 +197,7 @@ class FinishedRecording:
     size_bytes: int
     sha256: str
     markers: Sequence[Marker]
+    incidents: Sequence[Incident] = ()
 
 
 def finish(db: Database, session_id: str, recording: FinishedRecording, *,
@@ -180,6 +222,25 @@ def finish(db: Database, session_id: str, recording: FinishedRecording, *,
         for marker in recording.markers:
             row.markers.append(QuestionMarker(index=marker.index, question=marker.question,
                                               start_ms=marker.start_ms, end_ms=marker.end_ms))
+        row.incidents.clear()
+        row.incidents.extend(_incident_row(incident) for incident in recording.incidents)
+
+
+def fail(db: Database, session_id: str, reason: str) -> None:
+    """Nothing of the interview could be rebuilt: said why, for the recruiter and IT; its
+    files stay where they are."""
+    with db.session() as s, s.begin():
+        row = _get(s, session_id)
+        _require(row, SessionStatus.FAILED, UNFINISHED_STATUSES)
+        row.status = SessionStatus.FAILED
+        row.completed_at = datetime.now(UTC)
+        row.incidents.append(_incident_row(Incident(IncidentKind.UNRECOVERABLE, detail=reason)))
+
+
+def _incident_row(incident: Incident) -> RecordingIncident:
+    return RecordingIncident(kind=incident.kind, question_index=incident.question_index,
+                             at_ms=incident.at_ms, duration_ms=incident.duration_ms,
+                             detail=incident.detail)
 
 
 def _change(db: Database, session_id: str, to: SessionStatus,
@@ -209,7 +270,8 @@ def list_sessions(db: Session) -> list[InterviewSession]:
     """Every session, newest first, with its question markers loaded."""
     query = (
         select(InterviewSession)
-        .options(selectinload(InterviewSession.markers))
+        .options(selectinload(InterviewSession.markers),
+                 selectinload(InterviewSession.incidents))
         .order_by(InterviewSession.created_at.desc(), InterviewSession.id)
     )
     return list(db.scalars(query))
@@ -281,6 +343,16 @@ def session_to_dict(session: InterviewSession, recordings_root: Path) -> dict[st
                 "end_ms": marker.end_ms,
             }
             for marker in session.markers
+        ],
+        "incidents": [
+            {
+                "kind": incident.kind.value,
+                "question_index": incident.question_index,
+                "at_ms": incident.at_ms,
+                "duration_ms": incident.duration_ms,
+                "detail": incident.detail,
+            }
+            for incident in session.incidents
         ],
     }
 

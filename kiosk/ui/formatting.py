@@ -43,6 +43,30 @@ def file_size(size: int | None) -> str:
     return f"{size} bytes"
 
 
+_STREAM_WORDS = {"video": "picture", "audio": "sound"}
+
+
+def incident(found: dict) -> str:
+    """One thing that went wrong while an interview was recorded, as a recruiter reads it
+    (`found`: one of a session's `incidents`, as `kiosk sessions show --json` has them)."""
+    question = (f"question {found['question_index'] + 1}"
+                if found.get("question_index") is not None else "the interview")
+    match found["kind"]:
+        case "stall":
+            what = _STREAM_WORDS.get(found["detail"], "recording")
+            return (f"The {what} froze for {round((found['duration_ms'] or 0) / 1000)} s at "
+                    f"{clock(found['at_ms'])} ({question}): the booth was too slow.")
+        case "no_picture":
+            return (f"Only the sound of {question} survived a fault: a still picture stands "
+                    f"in from {clock(found['at_ms'])}.")
+        case "no_sound":
+            return (f"Only the picture of {question} survived a fault: it is silent from "
+                    f"{clock(found['at_ms'])}.")
+        case "unrecoverable":
+            return f"Nothing of this interview could be rebuilt. {found['detail']}".strip()
+    return str(found["detail"] or found["kind"])
+
+
 def watched(ms: int) -> str:
     seconds = round(ms / 1000)
     if seconds < 60:

@@ -14,6 +14,11 @@ disconnect, settles `connectNotify` and `disconnectNotify` before any media thre
 
 from __future__ import annotations
 
+import ctypes
+import os
+import sys
+from pathlib import Path
+
 from PySide6.QtCore import QLoggingCategory, QObject
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoSink
 
@@ -22,6 +27,48 @@ def quiet_media_logs() -> None:
     """Qt's FFmpeg prints a stream dump at info level on every opening of a recording; its
     warnings stay. Call before the application is made."""
     QLoggingCategory.setFilterRules("qt.multimedia.ffmpeg*.info=false")
+
+
+# FFmpeg's av_log levels (libavutil/log.h): only what makes a decoder give up stays.
+_AV_LOG_FATAL = 8
+
+
+def quiet_decoders() -> None:
+    """Keep FFmpeg's own decoder messages (a line per broken packet of a damaged file) off
+    stderr, for headless checks whose report already says the file is damaged.
+
+    They do not go through Qt's logging, so the rules above cannot reach them: the level is
+    set in the libavutil that Qt's FFmpeg plugin loaded, which it does when the first
+    QMediaPlayer is made; call this after that. Where that library is not found (another
+    platform's layout), the messages stay: they are noise, not a failure.
+    """
+    library = _loaded_avutil()
+    if library is None:
+        return
+    try:
+        # RTLD_NOLOAD: the plugin's copy or nothing; a second copy would have its own level.
+        avutil = ctypes.CDLL(str(library), mode=getattr(os, "RTLD_NOLOAD", 0))
+        avutil.av_log_set_level(_AV_LOG_FATAL)
+    except (OSError, AttributeError):
+        return
+
+
+def _loaded_avutil() -> Path | None:
+    if sys.platform.startswith("linux"):
+        try:
+            maps = Path("/proc/self/maps").read_text()
+        except OSError:
+            return None
+        for line in maps.splitlines():
+            fields = line.split(maxsplit=5)  # the sixth, the path, may hold spaces
+            if len(fields) == 6 and Path(fields[5]).name.startswith("libavutil.so"):
+                return Path(fields[5])
+        return None
+    import PySide6
+
+    package = Path(PySide6.__file__).parent
+    found = sorted([*package.glob("avutil-*.dll"), *package.glob("Qt/lib/libavutil.*.dylib")])
+    return found[0] if found else None
 
 
 def _nothing() -> None:

@@ -3,6 +3,9 @@
 Used by the tests and the self-test. No audio output is attached (there may be no sound
 card, and the audio clock would hold playback to real time); video frames are counted
 through a QVideoSink, at a raised playback rate so a long file takes little time.
+
+Qt Multimedia is imported inside the functions, not here: loading it prints its device
+probing (no PipeWire, say) at once, and play_offscreen must quiet Qt's logging before that.
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer, QUrl
+from PySide6.QtCore import QCoreApplication, QEventLoop, QLoggingCategory, QTimer, QUrl
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtMultimedia import QMediaPlayer
-
-from kiosk.ui.media_objects import media_player, quiet_media_logs, video_sink
 
 _own_application: QGuiApplication | None = None  # kept alive for as long as the process runs
+# A command's report says what is wrong with a file; Qt Multimedia's own lines (the missing
+# hardware decoder, the sound server it probed) would only bury it. QT_LOGGING_RULES still wins.
+_COMMAND_LINE_LOG_RULES = "qt.multimedia*=false"
+_quiet_decoders = False  # set by play_offscreen: FFmpeg's decoder messages are kept off stderr
 
 
 @dataclass
@@ -31,7 +35,13 @@ class PlaybackReport:
 
 def play_to_end(path: Path, *, rate: float = 8.0, timeout_s: float = 60.0) -> PlaybackReport:
     """Play `path` in a QMediaPlayer until EndOfMedia, an error, or the time limit."""
+    from PySide6.QtMultimedia import QMediaPlayer
+
+    from kiosk.ui.media_objects import media_player, quiet_decoders, video_sink
+
     player = media_player()
+    if _quiet_decoders:
+        quiet_decoders()  # the player has loaded FFmpeg by now
     sink = video_sink()
     player.setVideoSink(sink)
     loop = QEventLoop()
@@ -74,10 +84,11 @@ def play_offscreen(path: Path, timeout_s: float = 60.0) -> PlaybackReport:
     Nothing is shown, so the platform is offscreen unless QT_QPA_PLATFORM says otherwise:
     this works over SSH and on a booth with no one logged in.
     """
-    global _own_application
+    global _own_application, _quiet_decoders
     if QCoreApplication.instance() is None:
         if not os.environ.get("QT_QPA_PLATFORM"):
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
-        quiet_media_logs()
+        QLoggingCategory.setFilterRules(_COMMAND_LINE_LOG_RULES)
+        _quiet_decoders = True
         _own_application = QGuiApplication(sys.argv[:1])
     return play_to_end(path, timeout_s=timeout_s)

@@ -46,6 +46,7 @@ from kiosk.ui.formatting import (
     STATUS_LABELS,
     clock,
     file_size,
+    incident,
     local_datetime,
     watched,
 )
@@ -123,6 +124,10 @@ class DetailsPane(QWidget):
         self.meta_label = QLabel(objectName="muted")
         self.meta_label.setWordWrap(True)
         self.meta_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # What went wrong while it was recorded, so a gap or a frozen picture is explained.
+        self.incidents_label = QLabel(objectName="notice")
+        self.incidents_label.setWordWrap(True)
+        self.incidents_label.hide()
         self.questions = QuestionsPanel()
         self.notes = NotesPanel()
         self.views = QListWidget(objectName="viewsList")
@@ -153,6 +158,7 @@ class DetailsPane(QWidget):
         section.addWidget(QLabel("Interview Recording", objectName="sectionTitle"))
         section.addWidget(self.player, stretch=1)
         section.addWidget(self.meta_label)
+        section.addWidget(self.incidents_label)
         body = QHBoxLayout()
         body.setSpacing(20)
         body.addLayout(section, stretch=3)
@@ -285,6 +291,9 @@ class DetailsPane(QWidget):
         return [n.time_ms for n in self.review.notes] if self.review else []
 
     def _show_meta(self, data: dict) -> None:
+        said = [incident(found) for found in data["incidents"]]
+        self.incidents_label.setText("\n".join(said))
+        self.incidents_label.setVisible(bool(said))
         if not data["recording_video"]:
             self.meta_label.setText(f"Session created {local_datetime(_dt(data['created_at']))}")
             return
