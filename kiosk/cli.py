@@ -245,10 +245,15 @@ def _sessions_list(args: argparse.Namespace) -> int:
             return EXIT_OK
         if not rows:
             print("No interview sessions yet.")
+            return EXIT_OK
+        print(f"{'SESSION':<36}  {'CREATED':<16}  {'STATUS':<11}  {'LENGTH':>8}  CANDIDATE")
         for row in rows:
             duration = _format_duration(row["duration_ms"])
-            print(f"{row['session_id']}  {row['created_at'][:16]}  {row['status']:<11}  "
+            status = row["status"] + ("*" if row["ended_early"] else "")
+            print(f"{row['session_id']}  {row['created_at'][:16]}  {status:<11}  "
                   f"{duration:>8}  {row['candidate_name']}")
+        if any(row["ended_early"] for row in rows):
+            print("* ended before its last question (the candidate left, or the booth stopped)")
         return EXIT_OK
 
     return _with_database(action, writable=False)

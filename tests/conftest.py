@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import uuid
@@ -49,6 +50,18 @@ def _no_inherited_kiosk_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's own KIOSK_* settings must never reach (or be written by) a test."""
     for name in KIOSK_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _qt_garbage_collected_on_the_gui_thread() -> Iterator[None]:
+    """A test's Qt widgets caught in reference cycles are freed here, on the GUI thread.
+
+    Left to the garbage collector, they may be freed on whichever thread allocates next: a
+    worker thread (the booth page's checks) destroying a widget crashes the process.
+    """
+    yield
+    if "PySide6" in sys.modules:
+        gc.collect()
 
 
 @pytest.fixture

@@ -69,6 +69,9 @@ def test_add_then_list_then_show(data_dir: Path, capsys: pytest.CaptureFixture[s
     assert shown == added
     code, out, _ = run(capsys, "sessions", "list")
     assert code == 0 and "Zoë \"Z\" O'Neil 🎤" in out
+    header, line = out.splitlines()
+    assert header.split() == ["SESSION", "CREATED", "STATUS", "LENGTH", "CANDIDATE"]
+    assert line.index("scheduled") == header.index("STATUS")
 
 
 def test_show_gives_the_seed_recording_fields(

@@ -43,6 +43,11 @@ def make(clock: Clock, *questions: Question, practice: Question | None = None
                               flow.Timing(idle_s=IDLE_S, thank_you_s=THANKS_S), clock)
 
 
+def early(machine: flow.InterviewFlow) -> flow.FinishSession:
+    """An interview that ended before its last question: the recruiter is told so."""
+    return flow.FinishSession(ended_early=True, questions=machine.question_count)
+
+
 def advance(machine: flow.InterviewFlow, clock: Clock, seconds: float) -> list[flow.Effect]:
     clock.t += seconds
     return machine.handle(flow.Tick())
@@ -209,7 +214,7 @@ def test_idle_mid_answer_ends_the_answer_and_keeps_it(clock: Clock) -> None:
     machine.handle(flow.Activity())  # the candidate's voice
     assert advance(machine, clock, IDLE_S - 1) == []
     assert advance(machine, clock, 1) == [flow.EndAnswer(), flow.CloseDevices(),
-                                          flow.FinishSession()]
+                                          early(machine)]
     assert machine.state.screen is Screen.WELCOME and machine.state.saving
     assert machine.state.candidate == ""
     machine.handle(flow.Saved(ok=True))
@@ -222,7 +227,7 @@ def test_idle_on_the_retake_screen_keeps_the_take(clock: Clock) -> None:
     machine.handle(flow.StartAnswering())
     machine.handle(flow.Done())
     assert machine.state.screen is Screen.RETAKE
-    assert advance(machine, clock, IDLE_S) == [flow.CloseDevices(), flow.FinishSession()]
+    assert advance(machine, clock, IDLE_S) == [flow.CloseDevices(), early(machine)]
     assert machine.state.screen is Screen.WELCOME
 
 
@@ -235,7 +240,7 @@ def test_a_walked_away_candidate_is_not_recorded_question_after_question(clock: 
     starts = [e for e in effects if isinstance(e, flow.StartAnswer)]
     assert len(starts) == 2  # Q1 and Q2 start on their own; the silence ends Q2 and the session
     assert machine.state.screen is Screen.WELCOME
-    assert flow.FinishSession() in effects
+    assert early(machine) in effects
 
 
 def test_prepare_time_zero_starts_the_answer_at_once(clock: Clock) -> None:
@@ -283,7 +288,7 @@ def test_a_full_disk_stopping_an_answer_saves_and_says_why(clock: Clock) -> None
     to_first_question(machine)
     machine.handle(flow.StartAnswering())
     assert machine.handle(flow.AnswerStopped(StopReason.DISK_LOW)) == [
-        flow.EndAnswer(), flow.CloseDevices(), flow.FinishSession()]
+        flow.EndAnswer(), flow.CloseDevices(), early(machine)]
     # Out of order: the next candidate could not record either (issue: a full disk).
     assert machine.state.screen is Screen.UNAVAILABLE
     assert "ran out of storage" in machine.state.message
@@ -377,7 +382,7 @@ def test_walking_away_from_a_lost_camera_saves_the_answers_so_far(clock: Clock) 
     machine.handle(flow.StartAnswering())
     machine.handle(flow.AnswerStopped(StopReason.MICROPHONE_LOST))
     assert machine.state.screen is Screen.DEVICE_CHECK
-    assert advance(machine, clock, IDLE_S + 1) == [flow.CloseDevices(), flow.FinishSession()]
+    assert advance(machine, clock, IDLE_S + 1) == [flow.CloseDevices(), early(machine)]
     assert machine.state.screen is Screen.WELCOME and machine.state.resume is None
 
 
@@ -386,7 +391,7 @@ def test_a_failure_shows_a_message_and_keeps_what_was_recorded(clock: Clock) -> 
     to_first_question(machine)
     machine.handle(flow.StartAnswering())
     effects = machine.handle(flow.Failed("The disk is full."))
-    assert effects == [flow.EndAnswer(), flow.CloseDevices(), flow.FinishSession()]
+    assert effects == [flow.EndAnswer(), flow.CloseDevices(), early(machine)]
     assert (machine.state.screen, machine.state.message) == (Screen.UNAVAILABLE,
                                                              "The disk is full.")
     machine.handle(flow.Begin())
@@ -413,3 +418,184 @@ def test_unexpected_events_on_welcome_are_ignored(clock: Clock, event: flow.Even
     machine = make(clock)
     assert machine.handle(event) == []
     assert machine.state == flow.FlowState(entered_at=clock.t)
+
+
+# -- the idle warning, and a walk-away mid-answer -------------------------------------------
+
+WARN_S = flow.IDLE_WARNING_S  # 15 s of the 60 s idle time
+
+
+def kinds(effects: list[flow.Effect]) -> list[type]:
+    return [type(effect) for effect in effects]
+
+
+def test_the_idle_warning_comes_first_and_a_touch_or_im_here_clears_it(clock: Clock) -> None:
+    machine = make(clock)
+    machine.handle(flow.Begin())
+    assert machine.state.idle_warning_until is None
+    assert advance(machine, clock, IDLE_S - WARN_S - 0.1) == []
+    assert machine.state.idle_warning_until is None
+    assert advance(machine, clock, 0.1) == []
+    # The warning ends when the idle time does: the candidate is still on their screen.
+    assert machine.state.idle_warning_until == clock.t + WARN_S
+    assert machine.state.screen is Screen.IDENTIFY
+    assert machine.handle(flow.StillHere()) == []
+    assert machine.state.idle_warning_until is None
+    assert machine.state.idle_deadline == clock.t + IDLE_S  # a whole idle time again
+    assert machine.state.screen is Screen.IDENTIFY
+
+    advance(machine, clock, IDLE_S - WARN_S)
+    assert machine.state.idle_warning_until is not None
+    machine.handle(flow.Activity())  # any touch or key does the same
+    assert machine.state.idle_warning_until is None
+    advance(machine, clock, IDLE_S - WARN_S - 1)
+    assert machine.state.idle_warning_until is None
+
+
+def test_the_warning_runs_out_into_the_reset_as_before(clock: Clock) -> None:
+    machine = make(clock)
+    to_device_check(machine)
+    advance(machine, clock, IDLE_S - WARN_S)
+    warned_until = machine.state.idle_warning_until
+    assert warned_until is not None and machine.state.screen is Screen.DEVICE_CHECK
+    assert advance(machine, clock, WARN_S - 0.1) == []
+    assert machine.state.idle_warning_until == warned_until  # counting down, not restarted
+    assert kinds(advance(machine, clock, 0.1)) == [flow.CloseDevices, flow.ReleaseSession]
+    assert machine.state.screen is Screen.WELCOME
+    assert machine.state.idle_warning_until is None
+
+
+@pytest.mark.parametrize("screen", [Screen.IDENTIFY, Screen.CONSENT, Screen.DEVICE_CHECK,
+                                    Screen.PRACTICE, Screen.PREPARE, Screen.ANSWER,
+                                    Screen.RETAKE, Screen.UNAVAILABLE])
+def test_every_screen_with_an_idle_reset_warns_first(clock: Clock, screen: Screen) -> None:
+    slow = Question("Slow?", prepare_seconds=600, answer_seconds=600, retakes=1)
+    machine = make(clock, slow, practice=PRACTICE)
+    steps: list[flow.Event] = [flow.Begin(), flow.Identified("Ana"), flow.AcceptConsent(),
+                               flow.DevicesReady(), flow.DevicesConfirmed(),
+                               flow.SkipPractice(), flow.StartAnswering(), flow.Done()]
+    for step in steps:
+        if machine.state.screen is screen:
+            break
+        machine.handle(step)
+    if screen is Screen.UNAVAILABLE:
+        machine.handle(flow.Failed("Broken."))
+    assert machine.state.screen is screen
+    advance(machine, clock, IDLE_S - WARN_S)
+    assert machine.state.screen is screen and machine.state.idle_warning_until is not None
+    machine.handle(flow.StillHere())
+    assert machine.state.screen is screen and machine.state.idle_warning_until is None
+
+
+def test_welcome_and_thank_you_never_warn(clock: Clock) -> None:
+    machine = make(clock, Q2)
+    advance(machine, clock, 10 * IDLE_S)
+    assert machine.state.idle_warning_until is None
+    assert machine.handle(flow.StillHere()) == []
+    assert machine.state == flow.FlowState(entered_at=1000.0)
+    to_first_question(machine)
+    machine.handle(flow.StartAnswering())
+    machine.handle(flow.Done())
+    assert machine.state.screen is Screen.THANK_YOU
+    advance(machine, clock, THANKS_S - 0.1)
+    assert machine.state.idle_warning_until is None
+
+
+def test_a_short_idle_time_is_not_all_warning(clock: Clock) -> None:
+    machine = flow.InterviewFlow(question_set(Q1), flow.Timing(idle_s=10, thank_you_s=5),
+                                 clock)
+    machine.handle(flow.Begin())
+    advance(machine, clock, 4.9)
+    assert machine.state.idle_warning_until is None
+    advance(machine, clock, 0.1)
+    assert machine.state.idle_warning_until == clock.t + 5
+
+
+def test_im_here_mid_answer_keeps_recording(clock: Clock) -> None:
+    long_answer = Question("Long?", prepare_seconds=5, answer_seconds=600, retakes=1)
+    machine = make(clock, long_answer, Q2)
+    to_first_question(machine)
+    machine.handle(flow.StartAnswering())
+    assert advance(machine, clock, IDLE_S - WARN_S) == []
+    assert machine.state.idle_warning_until is not None and machine.state.recording
+    assert machine.handle(flow.StillHere()) == []  # no EndAnswer: the answer goes on
+    assert machine.state.screen is Screen.ANSWER and machine.state.recording
+    assert advance(machine, clock, IDLE_S - 1) == []
+    assert machine.state.screen is Screen.ANSWER
+
+
+def test_an_answer_whose_time_runs_out_during_the_warning_goes_to_welcome(
+        clock: Clock) -> None:
+    # The tester's walk-away: the room's sound no longer holds the idle time off, so the
+    # warning starts mid-answer; the answer's own limit then ends it. The retake choice
+    # would only wait out the rest of the idle time for nobody.
+    answer_s = IDLE_S - WARN_S / 2
+    walked = Question("Walked?", prepare_seconds=5, answer_seconds=answer_s, retakes=2)
+    machine = make(clock, walked, Q2)
+    to_first_question(machine)
+    machine.handle(flow.StartAnswering())
+    effects: list[flow.Effect] = []
+    for _ in range(int(answer_s * 10) - 1):
+        effects += advance(machine, clock, 0.1)
+    assert effects == [] and machine.state.idle_warning_until is not None
+    effects = advance(machine, clock, 0.2)  # the answer's limit
+    assert kinds(effects) == [flow.EndAnswer, flow.CloseDevices, flow.FinishSession]
+    assert machine.state.screen is Screen.WELCOME and machine.state.saving  # the take is kept
+    assert machine.state.candidate == ""
+
+
+def test_an_answer_that_runs_out_before_the_warning_still_offers_the_retake(
+        clock: Clock) -> None:
+    machine = make(clock)  # Q1: 30 s to answer, one retake
+    to_first_question(machine)
+    machine.handle(flow.StartAnswering())
+    started = clock.t
+    assert advance(machine, clock, 30) == [flow.EndAnswer()]
+    assert machine.state.screen is Screen.RETAKE
+    # Not a second idle period: the retake choice goes on counting from the last sign.
+    assert machine.state.idle_deadline == started + IDLE_S
+    advance(machine, clock, IDLE_S - 30 - WARN_S)
+    assert machine.state.idle_warning_until is not None
+    assert kinds(advance(machine, clock, WARN_S)) == [flow.CloseDevices, flow.FinishSession]
+    assert machine.state.screen is Screen.WELCOME
+
+
+def test_done_during_the_warning_is_the_candidate_being_there(clock: Clock) -> None:
+    machine = make(clock, Question("Q?", prepare_seconds=5, answer_seconds=50, retakes=1))
+    to_first_question(machine)
+    machine.handle(flow.StartAnswering())
+    advance(machine, clock, IDLE_S - WARN_S)
+    assert machine.state.idle_warning_until is not None
+    assert machine.handle(flow.Done()) == [flow.EndAnswer()]
+    assert machine.state.screen is Screen.RETAKE and machine.state.idle_warning_until is None
+
+
+def test_back_from_the_device_check_leaves_as_the_idle_time_would(clock: Clock) -> None:
+    machine = make(clock)
+    to_device_check(machine, "scheduled-1")
+    machine.handle(flow.DevicesMissing("We cannot switch on the camera."))
+    # Nothing recorded yet: the devices let go and the session released, not kept waiting.
+    assert machine.handle(flow.Back()) == [flow.CloseDevices(), flow.ReleaseSession()]
+    assert machine.state == flow.FlowState(entered_at=clock.t)
+    machine.handle(flow.DevicesReady())  # a late report from the devices changes nothing
+    assert machine.state.screen is Screen.WELCOME
+
+
+def test_back_while_the_devices_open_lets_them_go(clock: Clock) -> None:
+    machine = make(clock)
+    machine.handle(flow.Begin())
+    machine.handle(flow.Identified("Ana"))
+    machine.handle(flow.AcceptConsent())
+    assert machine.state.devices is Devices.OPENING
+    assert machine.handle(flow.Back()) == [flow.CloseDevices(), flow.ReleaseSession()]
+    assert machine.state.screen is Screen.WELCOME
+
+
+def test_back_from_a_lost_camera_mid_interview_saves_the_answers_so_far(clock: Clock) -> None:
+    machine = make(clock)
+    to_first_question(machine)
+    machine.handle(flow.StartAnswering())
+    machine.handle(flow.AnswerStopped(StopReason.CAMERA_LOST))
+    assert machine.state.screen is Screen.DEVICE_CHECK
+    assert machine.handle(flow.Back()) == [flow.CloseDevices(), early(machine)]
+    assert machine.state.screen is Screen.WELCOME and machine.state.saving

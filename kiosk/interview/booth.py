@@ -8,9 +8,11 @@ merge never freezes the screen. What happened is reported back as flow events th
 from __future__ import annotations
 
 import logging
+import statistics
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import assert_never
 
 from kiosk.capture.live import LiveSources
@@ -19,12 +21,13 @@ from kiosk.capture.sources import SourceError
 from kiosk.config import Settings
 from kiosk.errors import DiskFullError, KioskError, NotFoundError
 from kiosk.interview import flow
+from kiosk.media.merge import PartFiles
 from kiosk.recording.disk import check_disk_for_new_session
-from kiosk.recording.finish import NothingToMergeError
+from kiosk.recording.finish import Extent, NothingToMergeError
 from kiosk.recording.session import SessionRecording
 from kiosk.store import sessions
 from kiosk.store.database import Database
-from kiosk.words import StopReason
+from kiosk.words import StopReason, TakeStatus
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,80 @@ UNEXPECTED = ("Something went wrong with this booth. Your answers so far are sav
               "Please tell a member of staff.")
 OUT_OF_SPACE = ("This booth ran out of storage space. Your answers up to this moment are "
                 "saved. Please tell a member of staff.")
+
+# The voice rule, on the microphone's newest level as the kiosk reads it ten times a second.
+# Speech at 60 cm is 20-30 dB above a quiet room; a fan, a hum or a steady tone barely moves.
+VOICE_OVER_FLOOR_DB = 10.0
+VOICE_WINDOW = 15  # the newest levels judged together: 1.5 s
+# Speech is loud in much of a second and a half; a 100 ms beep every 2 s (the demo's tone),
+# a cough or a door is not.
+VOICE_SHARE = 0.3
+STEADY_SPREAD_DB = 3.0  # levels closer together than this (standard deviation) are a machine
+FLOOR_SAMPLES_MIN = 5  # fewer than this (a device check of under half a second) tells nothing
+FLOOR_SAMPLES_MAX = 3000  # five minutes: a device check left open does not grow for ever
+UNMEASURED_FLOOR_DBFS = -55.0  # without a measurement: the fixed line of -45 dBFS of before
+
+
+def noise_floor(levels: Sequence[float]) -> float | None:
+    """The room's own level in dBFS: the median of the levels heard at the device check.
+
+    A median, so the few words the device check asks for (less than half of it) and a beep
+    do not raise it; None when there are too few levels to tell.
+    """
+    if len(levels) < FLOOR_SAMPLES_MIN:
+        return None
+    return statistics.median(levels)
+
+
+def is_voice(recent: Sequence[float], floor: float) -> bool:
+    """Whether the newest levels (oldest first, dBFS) sound like someone speaking, in a
+    room whose own level is `floor`: clearly above it for a good share of the last 1.5 s,
+    and not steady."""
+    window = list(recent)[-VOICE_WINDOW:]
+    line = floor + VOICE_OVER_FLOOR_DB
+    if sum(level >= line for level in window) < VOICE_SHARE * VOICE_WINDOW:
+        return False
+    return statistics.pstdev(window) >= STEADY_SPREAD_DB
+
+
+class RoomSound:
+    """The room's noise floor, measured at the device check, and the voice rule against it.
+
+    The kiosk feeds it the microphone's newest level: `measure` during the device check,
+    `hears_voice` while an answer is recorded. The booth starts a new measurement each time
+    it opens the devices (a new candidate, a Retry), from its own thread: hence the lock.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._room: deque[float] = deque(maxlen=FLOOR_SAMPLES_MAX)
+        self._recent: deque[float] = deque(maxlen=VOICE_WINDOW)
+
+    @property
+    def floor(self) -> float | None:
+        with self._lock:
+            return noise_floor(self._room)
+
+    def start_measuring(self) -> None:
+        with self._lock:
+            self._room.clear()
+            self._recent.clear()
+
+    def measure(self, level_dbfs: float) -> None:
+        with self._lock:
+            self._room.append(level_dbfs)
+
+    def forget_recent(self) -> None:
+        """A new answer: what the last one heard says nothing about this one."""
+        with self._lock:
+            self._recent.clear()
+
+    def hears_voice(self, level_dbfs: float) -> bool:
+        with self._lock:
+            self._recent.append(level_dbfs)
+            floor = noise_floor(self._room)
+            return is_voice(self._recent,
+                            UNMEASURED_FLOOR_DBFS if floor is None else floor)
 
 
 class Booth:
@@ -52,6 +129,7 @@ class Booth:
         # The newest kept answer's capture figures (a kiosk runs for weeks: not a list).
         self.answers_kept = 0
         self.last_answer_stats: PartStats | None = None
+        self.room = RoomSound()
 
     def carry_out(self, effect: flow.Effect) -> None:
         self._worker.submit(self._run, effect)
@@ -59,6 +137,12 @@ class Booth:
     def wait_idle(self, timeout_s: float | None = None) -> None:
         """Block until every effect asked for so far has been carried out."""
         self._worker.submit(lambda: None).result(timeout_s)
+
+    def newest_take(self) -> Future[PartFiles | None]:
+        """The part files of the take recorded last, for the candidate to watch it: once
+        every effect asked for so far is done (the answer has ended and is on disk). None if
+        there is none, or it did not end whole."""
+        return self._worker.submit(self._newest_take)
 
     def shutdown(self) -> None:
         """Keep whatever is being recorded (end the answer, save), then free the devices."""
@@ -69,7 +153,8 @@ class Booth:
         if self._answer is not None:
             self._run(flow.EndAnswer())
         if self._recording is not None:
-            self._run(flow.FinishSession())
+            # Stopped (a service manager, staff) in the middle: it ended before its end.
+            self._run(flow.FinishSession(ended_early=True))
         self._run(flow.CloseDevices())
         self._worker.shutdown(wait=True)
 
@@ -103,13 +188,14 @@ class Booth:
             case flow.EndAnswer():
                 self._end_answer()
             case flow.FinishSession():
-                self._finish_session()
+                self._finish_session(effect)
             case _:
                 assert_never(effect)
 
     # -- devices ---------------------------------------------------------------------
 
     def _open_devices(self) -> None:
+        self.room.start_measuring()  # the floor is that of the devices being opened
         try:
             sources = self._open_sources()
         except SourceError as exc:
@@ -157,6 +243,7 @@ class Booth:
     def _start_answer(self, effect: flow.StartAnswer) -> None:
         if self.sources is None or self.session_id is None:
             raise KioskError(UNEXPECTED)
+        self.room.forget_recent()
         if self._recording is None:
             recording = SessionRecording(self._db, self._settings, self.sources, self.session_id)
             recording.begin()
@@ -179,6 +266,15 @@ class Booth:
                                                         on_end=ended)
             answer.append(self._answer)
 
+    def _newest_take(self) -> PartFiles | None:
+        recording = self._recording
+        if recording is None or self._answer is not None or not recording.manifest.takes:
+            return None
+        take = recording.manifest.takes[-1]
+        if take.status is not TakeStatus.DONE or not take.segments:
+            return None
+        return recording.manifest.files(take)
+
     def _end_answer(self) -> None:
         if self._recording is None or self._answer is None:
             return
@@ -195,14 +291,15 @@ class Booth:
                  stats.frames_offered, stats.frames_dropped, stats.frames_repeated,
                  stats.presets[-1] if stats.presets else "-")
 
-    def _finish_session(self) -> None:
+    def _finish_session(self, effect: flow.FinishSession) -> None:
         recording, self._recording = self._recording, None
         self.session_id = None
         if recording is None:
             self._report(flow.Saved(ok=False, message="nothing was recorded"))
             return
         try:
-            recording.finish()
+            recording.finish(Extent(questions_total=effect.questions or None,
+                                    ended_early=effect.ended_early))
         except NothingToMergeError as exc:
             self._report(flow.Saved(ok=False, message=str(exc)))
             return

@@ -13,6 +13,11 @@ Rules worth knowing:
 - An idle candidate goes back to Welcome. An answer being recorded is ended and kept, and the
   answers given so far are saved; a session with no answer yet is released untouched.
   While answering, the candidate's voice counts as activity (the booth reports it).
+- The last `Timing.warning_s` of the idle time are a warning ("Are you still there?"):
+  `FlowState.idle_warning_until` is set, and any intent (a touch, a key, the voice,
+  StillHere) clears it. An answer whose time runs out during the warning is the walk-away
+  it warned of: it is kept and the candidate goes to Welcome, with no retake choice to wait
+  out.
 - A camera or microphone lost in the middle of the interview (photobooth's error state that
   remembers where to retry) sends the candidate to the device check with Retry; once the
   devices work again they go back to where they were. An answer it cut short is kept, and
@@ -31,6 +36,9 @@ from kiosk.interview.question_sets import Question, QuestionSet
 from kiosk.words import StopReason
 
 log = logging.getLogger(__name__)
+
+# Long enough to read the warning, get back to the screen and touch it.
+IDLE_WARNING_S = 15.0
 
 
 class Screen(enum.StrEnum):
@@ -126,6 +134,11 @@ class Activity:
     """Any touch, key or (while answering) voice: the candidate is still there."""
 
 
+@dataclass(frozen=True)
+class StillHere:
+    """"I'm here", pressed on the idle warning."""
+
+
 # -- events: time, devices and the engine --------------------------------------------------
 
 @dataclass(frozen=True)
@@ -166,7 +179,8 @@ class Failed:
 
 
 Intent = (Begin | Identified | Back | AcceptConsent | DeclineConsent | Retry | DevicesConfirmed
-          | ChoosePractice | SkipPractice | StartAnswering | Done | Keep | TryAgain | Activity)
+          | ChoosePractice | SkipPractice | StartAnswering | Done | Keep | TryAgain | Activity
+          | StillHere)
 Report = Tick | DevicesReady | DevicesMissing | AnswerStopped | Saved | Failed
 Event = Intent | Report
 # What a screen's handler is given: everything but the clock, activity and the reports that
@@ -214,7 +228,15 @@ class EndAnswer:
 
 @dataclass(frozen=True)
 class FinishSession:
-    """Merge and commit what was recorded."""
+    """Merge and commit what was recorded.
+
+    `ended_early`: the interview stopped before its last question (the candidate walked
+    away, the booth failed or stopped the answer); the recruiter is told, with how many of
+    the set's `questions` there were.
+    """
+
+    ended_early: bool = False
+    questions: int = 0
 
 
 @dataclass(frozen=True)
@@ -230,6 +252,13 @@ Effect = (OpenDevices | CloseDevices | GiveConsent | MarkDeclined | StartAnswer 
 class Timing:
     idle_s: float
     thank_you_s: float
+    idle_warning_s: float = IDLE_WARNING_S
+
+    @property
+    def warning_s(self) -> float:
+        """How long the idle warning shows: never more than half the idle time, so that a
+        short idle time is not all warning."""
+        return min(self.idle_warning_s, self.idle_s / 2)
 
 
 @dataclass(frozen=True)
@@ -250,6 +279,8 @@ class FlowState:
     entered_at: float = 0.0  # when this screen began (countdowns show the time since)
     deadline: float | None = None  # this screen's own timer
     idle_deadline: float | None = None
+    # "Are you still there?": set for the last seconds before idle_deadline, to that time.
+    idle_warning_until: float | None = None
     resume: Screen | None = None  # a device was lost mid-interview: where to go back to
 
 
@@ -286,11 +317,12 @@ class InterviewFlow:
         self._effects = effects
         state = before
         if isinstance(event, Intent) and state.screen is not Screen.WELCOME:
-            state = replace(state, idle_deadline=now + self.timing.idle_s)
+            state = replace(state, idle_deadline=now + self.timing.idle_s,
+                            idle_warning_until=None)
         match event:
             case Tick():
                 state = self._tick(state, now)
-            case Activity():
+            case Activity() | StillHere():
                 pass
             case Saved():
                 state = replace(state, saving=False)
@@ -323,7 +355,10 @@ class InterviewFlow:
         idle = None if screen in (Screen.WELCOME, Screen.THANK_YOU) else (
             state.idle_deadline or now + self.timing.idle_s)
         idle = changes.pop("idle_deadline", idle)
+        # A warning runs on across a screen the clock moved to, and ends with its deadline.
+        warning = state.idle_warning_until if idle == state.idle_deadline else None
         return replace(state, screen=screen, entered_at=now, idle_deadline=idle,
+                       idle_warning_until=warning,
                        deadline=None if deadline_s is None else now + deadline_s, **changes)
 
     def _welcome(self, state: FlowState, now: float, *, message: str = "") -> FlowState:
@@ -363,12 +398,17 @@ class InterviewFlow:
                                       resume=Screen.PREPARE, tries=state.tries - 1)
         if stopped is StopReason.DISK_LOW:
             # Nobody can record here until staff free space: the booth is out of order.
-            finished = self._finish(state, now)
+            finished = self._finish(state, now, ended_early=True)
             return self._enter(finished, Screen.UNAVAILABLE, now,
                                message=_stopped_message(stopped),
                                idle_deadline=now + self.timing.idle_s)
         if stopped is not None:
-            return self._finish(state, now, message=_stopped_message(stopped))
+            return self._finish(state, now, message=_stopped_message(stopped), ended_early=True)
+        if state.idle_warning_until is not None:
+            # Its time ran out while the screen asked whether anyone is there (a "Done"
+            # clears that): a retake choice would only wait for nobody.
+            log.info("the answer ran out during the idle warning: back to Welcome")
+            return self._leave(state, now)
         if state.tries < self.current_question_of(state).tries:
             return self._enter(state, Screen.RETAKE, now)
         return self._next_question(state, now)
@@ -379,12 +419,18 @@ class InterviewFlow:
                                  tries=0)
         return self._finish(state, now)
 
-    def _finish(self, state: FlowState, now: float, *, message: str = "") -> FlowState:
+    def _finish(self, state: FlowState, now: float, *, message: str = "",
+                ended_early: bool = False) -> FlowState:
         # Devices first: the camera light goes off while the interview is being saved.
-        self._effects.extend([CloseDevices(), FinishSession()])
+        self._effects.extend([CloseDevices(), self._finish_session(ended_early)])
         return self._enter(replace(FlowState(), candidate=state.candidate), Screen.THANK_YOU,
                            now, deadline_s=self.timing.thank_you_s, saving=True,
                            message=message)
+
+    def _finish_session(self, ended_early: bool) -> FinishSession:
+        if not ended_early:
+            return FinishSession()
+        return FinishSession(ended_early=True, questions=self.question_count)
 
     def _devices_lost(self, state: FlowState, now: float, message: str, *, resume: Screen,
                       **changes: Any) -> FlowState:
@@ -406,7 +452,7 @@ class InterviewFlow:
         if state.devices is not Devices.CLOSED:
             self._effects.append(CloseDevices())
         if state.answered:
-            self._effects.append(FinishSession())
+            self._effects.append(self._finish_session(ended_early=True))
             state = replace(state, saving=True)
         elif state.consented:
             self._effects.append(ReleaseSession())
@@ -415,9 +461,13 @@ class InterviewFlow:
     def _tick(self, state: FlowState, now: float) -> FlowState:
         if state.deadline is not None and now >= state.deadline:
             return self._deadline(state, now)
-        if state.idle_deadline is not None and now >= state.idle_deadline:
+        idle = state.idle_deadline
+        if idle is not None and now >= idle:
             log.info("idle on the %s screen: back to Welcome", state.screen)
             return self._leave(state, now)
+        if (idle is not None and state.idle_warning_until is None
+                and now >= idle - self.timing.warning_s):
+            return replace(state, idle_warning_until=idle)
         return state
 
     def _deadline(self, state: FlowState, now: float) -> FlowState:
@@ -505,6 +555,10 @@ class InterviewFlow:
                 if self.questions.practice is not None:
                     return self._enter(state, Screen.PRACTICE, now)
                 return self._prepare(state, now, question=0, practice=False, tries=0)
+            case Back():
+                # A candidate with no camera need not wait out the idle time: leaving is the
+                # walk-away, whose rules hold (answers kept, a session without any released).
+                return self._leave(state, now)
         return None
 
     def _on_practice(self, state: FlowState, event: ScreenEvent, now: float) -> FlowState | None:

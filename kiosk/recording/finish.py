@@ -61,8 +61,20 @@ class Finished:
     used_progressive: bool  # the file built along the way was good: no merge was needed
 
 
+@dataclass(frozen=True)
+class Extent:
+    """How much of the interview there is, as the flow knew it."""
+
+    questions_total: int | None = None  # of the question set; None where unknown (recovery)
+    ended_early: bool = False
+
+
+UNKNOWN_EXTENT = Extent()  # recovery: what the flow knew is gone
+
+
 def finish_session(db: Database, settings: Settings, manifest: Manifest, *,
-                   status: SessionStatus, premerged: Path | None = None) -> Finished:
+                   status: SessionStatus, premerged: Path | None = None,
+                   extent: Extent = UNKNOWN_EXTENT) -> Finished:
     """Merge the kept takes into interview.mp4, verify, commit the row, then remove parts/.
 
     `premerged`, the file built along the way, is used if it checks out; otherwise the
@@ -70,7 +82,8 @@ def finish_session(db: Database, settings: Settings, manifest: Manifest, *,
     """
     with full_disk_is_an_error("Saving the interview"):
         try:
-            return _finish(db, settings, manifest, status=status, premerged=premerged)
+            return _finish(db, settings, manifest, status=status, premerged=premerged,
+                           extent=extent)
         except DiskFullError:
             raise
         except MediaError as exc:
@@ -79,11 +92,11 @@ def finish_session(db: Database, settings: Settings, manifest: Manifest, *,
             log.warning("merging %s failed (%s); rebuilding every answer from its files",
                         manifest.session_id, exc)
             return _finish(db, settings, manifest, status=status, premerged=None,
-                           rebuild_all=True)
+                           extent=extent, rebuild_all=True)
 
 
 def _finish(db: Database, settings: Settings, manifest: Manifest, *,
-            status: SessionStatus, premerged: Path | None,
+            status: SessionStatus, premerged: Path | None, extent: Extent,
             rebuild_all: bool = False) -> Finished:
     session_id = manifest.session_id
     root = settings.recordings_dir
@@ -139,7 +152,8 @@ def _finish(db: Database, settings: Settings, manifest: Manifest, *,
     sessions.finish(db, session_id, sessions.FinishedRecording(
         video=relative_to_root(root, output), thumbnail=relative_to_root(root, poster),
         duration_ms=round(expected_s * 1000), size_bytes=size, sha256=digest,
-        markers=markers, incidents=_incidents(bounds)), status=status)
+        markers=markers, incidents=_incidents(bounds), questions_total=extent.questions_total,
+        ended_early=extent.ended_early), status=status)
     # Only now, with the row committed, is it safe to let the parts go.
     shutil.rmtree(manifest.folder, ignore_errors=True)
     sync_folder(folder)

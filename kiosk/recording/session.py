@@ -22,7 +22,7 @@ from kiosk.media.encode import VideoFormat
 from kiosk.media.merge import PartFiles, chapter_bounds_ms
 from kiosk.media.progressive import ProgressiveMerge
 from kiosk.recording.disk import check_disk_for_new_session, full_disk_is_an_error
-from kiosk.recording.finish import Finished, finish_session
+from kiosk.recording.finish import UNKNOWN_EXTENT, Extent, Finished, finish_session
 from kiosk.recording.manifest import Manifest, TakeEntry
 from kiosk.store import sessions
 from kiosk.store.database import Database
@@ -161,14 +161,15 @@ class SessionRecording:
                 return
         self.manifest.save()
 
-    def finish(self) -> Finished:
+    def finish(self, extent: Extent = UNKNOWN_EXTENT) -> Finished:
         """End any answer, then finish the session (kiosk.recording.finish)."""
         try:
             if self._active is not None:
                 self.end_answer()
             premerged = self._finish_progressive()
             finished = finish_session(self._db, self._settings, self.manifest,
-                                      status=SessionStatus.COMPLETED, premerged=premerged)
+                                      status=SessionStatus.COMPLETED, premerged=premerged,
+                                      extent=extent)
         except BaseException:
             self.release()  # left for recovery at the next start: no longer ours
             raise

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     Enum,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -132,6 +134,13 @@ class InterviewSession(Base):
     size_bytes: Mapped[int | None] = mapped_column(BigInteger)
     sha256: Mapped[str | None] = mapped_column(String(64))
     thumbnail: Mapped[str | None] = mapped_column(Text)
+    # Who came without being scheduled: never offered in the list of today's candidates.
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # How much of the interview there is: answers kept, of the set's questions, and whether
+    # it stopped before the end (the candidate walked away, the booth failed).
+    questions_answered: Mapped[int | None] = mapped_column(Integer)
+    questions_total: Mapped[int | None] = mapped_column(Integer)
+    ended_early: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     markers: Mapped[list[QuestionMarker]] = relationship(
         back_populates="session",

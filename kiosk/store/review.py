@@ -44,6 +44,9 @@ class SessionRow(NamedTuple):
     duration_ms: int | None
     thumbnail: str | None  # relative to the recordings root
     rating: float | None  # the mean of the overall ratings
+    ended_early: bool  # the interview stopped before its last question
+    questions_answered: int | None
+    questions_total: int | None
 
 
 def list_session_rows(db: Database) -> list[SessionRow]:
@@ -54,7 +57,9 @@ def list_session_rows(db: Database) -> list[SessionRow]:
     date = func.coalesce(InterviewSession.recording_created_at, InterviewSession.created_at)
     query = (select(InterviewSession.id, InterviewSession.candidate_name,
                     InterviewSession.position, InterviewSession.status, date,
-                    InterviewSession.duration_ms, InterviewSession.thumbnail, overall.c.rating)
+                    InterviewSession.duration_ms, InterviewSession.thumbnail, overall.c.rating,
+                    InterviewSession.ended_early, InterviewSession.questions_answered,
+                    InterviewSession.questions_total)
              .outerjoin(overall, overall.c.session_id == InterviewSession.id)
              .order_by(InterviewSession.created_at.desc(), InterviewSession.id))
     # A plain connection, not an ORM session, and one date per row: for 10,000 rows the

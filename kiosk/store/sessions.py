@@ -125,18 +125,23 @@ def give_consent(db: Database, candidate: str, scheduled_id: str | None) -> str:
         row = s.get(InterviewSession, scheduled_id) if scheduled_id else None
         if row is None or row.status is not SessionStatus.SCHEDULED:
             row = create_session(s, candidate)
+            row.walk_in = True
         row.consent_at = datetime.now(UTC)
         return row.id
 
 
 def withdraw_consent(db: Database, session_id: str) -> None:
-    """The candidate left before any answer: the session waits for them again."""
+    """The candidate left before any answer: a scheduled session waits for them again; a
+    walk-in's leaves nothing behind (its name is never shown to anyone else)."""
     with db.session() as s, s.begin():
         row = s.get(InterviewSession, session_id)
         if row is None:
             return  # deleted meanwhile: nothing is waiting
         _require(row, SessionStatus.SCHEDULED, (SessionStatus.SCHEDULED,))
-        row.consent_at = None
+        if row.walk_in:
+            s.delete(row)
+        else:
+            row.consent_at = None
 
 
 def decline(db: Database, session_id: str) -> None:
@@ -198,6 +203,8 @@ class FinishedRecording:
     sha256: str
     markers: Sequence[Marker]
     incidents: Sequence[Incident] = ()
+    questions_total: int | None = None  # of the question set; None where unknown
+    ended_early: bool = False
 
 
 def finish(db: Database, session_id: str, recording: FinishedRecording, *,
@@ -217,6 +224,9 @@ def finish(db: Database, session_id: str, recording: FinishedRecording, *,
         row.size_bytes = recording.size_bytes
         row.sha256 = recording.sha256
         row.thumbnail = recording.thumbnail
+        row.questions_answered = len(recording.markers)
+        row.questions_total = recording.questions_total
+        row.ended_early = recording.ended_early
         row.markers.clear()
         s.flush()
         for marker in recording.markers:
@@ -283,7 +293,9 @@ def scheduled_today(db: Session, now: datetime | None = None) -> list[InterviewS
     day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
     query = (
         select(InterviewSession)
+        # Not a walk-in, nor someone in the interview right now (at this or another booth).
         .where(InterviewSession.status == SessionStatus.SCHEDULED,
+               InterviewSession.walk_in.is_(False), InterviewSession.consent_at.is_(None),
                InterviewSession.created_at >= day_start.astimezone(UTC),
                InterviewSession.created_at < (day_start + timedelta(days=1)).astimezone(UTC))
         .order_by(InterviewSession.candidate_name, InterviewSession.id)
@@ -333,6 +345,10 @@ def session_to_dict(session: InterviewSession, recordings_root: Path) -> dict[st
         "file_size": session.size_bytes,
         "file_name": file_name,
         "duration_ms": session.duration_ms,
+        "questions_answered": session.questions_answered,
+        "questions_total": session.questions_total,
+        "ended_early": session.ended_early,
+        "walk_in": session.walk_in,
         "sha256": session.sha256,
         "thumbnail_url": thumbnail_url,
         "questions": [

@@ -6,6 +6,7 @@ import signal
 import socket
 import sys
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
@@ -16,10 +17,14 @@ from kiosk.interview.booth import OpenSources
 from kiosk.interview.question_sets import QuestionSetError, configured_question_set
 from kiosk.resources import resource_path
 from kiosk.store.database import Database
-from kiosk.ui.candidate.kiosk import CandidateKiosk
-from kiosk.ui.candidate.screens import OutOfServiceScreen
-from kiosk.ui.main_window import MainWindow
 from kiosk.ui.media_objects import quiet_media_logs
+
+if TYPE_CHECKING:
+    from kiosk.ui.main_window import MainWindow
+
+# The screens are imported where the window is built, not here: they load Qt Multimedia
+# (the recruiter's player, a candidate's take played back), whose first lines on stderr
+# must find application()'s logging rules in place (tests/test_staff_hands.py).
 
 
 def application() -> QApplication:
@@ -41,6 +46,10 @@ def sources_opener(settings: Settings, *, demo: bool) -> OpenSources:
 def build_window(settings: Settings, db: Database, *, demo: bool = False,
                  locked: bool = True) -> MainWindow:
     """The kiosk's window; with a question set that cannot be used, a page that says why."""
+    from kiosk.ui.candidate.kiosk import CandidateKiosk
+    from kiosk.ui.candidate.screens import OutOfServiceScreen
+    from kiosk.ui.main_window import MainWindow
+
     if demo:
         # The whole window, the admin's device check included, then speaks of the devices
         # it really uses: the synthetic pair.

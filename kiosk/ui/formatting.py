@@ -20,6 +20,15 @@ STATUS_LABELS = {
 }
 
 
+def status_text(status: SessionStatus, *, ended_early: bool, answered: int | None,
+                total: int | None) -> str:
+    """A session's status as the recruiter reads it: "Completed · left early, 1 of 4"."""
+    if not ended_early:
+        return STATUS_LABELS[status]
+    of = f", {answered} of {total} answered" if answered is not None and total else ""
+    return f"{STATUS_LABELS[status]} · left early{of}"
+
+
 def clock(ms: int | None) -> str:
     """A position or a length as the player shows it: 0:07, 12:48, 1:02:03."""
     if ms is None:

@@ -5,6 +5,12 @@ Escape and the window manager's close button do nothing. Staff open the PIN prom
 hidden gesture: five taps in the top-left corner within two seconds, or Ctrl+Alt+Shift+S.
 A signed-in recruiter or admin gets the review side, which locks itself back to the kiosk.
 A booth without an admin yet asks for one first.
+
+The keyboard belongs to the page on screen. A page off screen is disabled, so whatever it
+does meanwhile (the candidate's side going back to Welcome under the PIN prompt, and
+focusing its Start button) can neither take the focus nor be handed a key; and a widget
+off screen that takes the focus anyway gives it straight back. A recruiter's PIN never
+lands in the next candidate's name field.
 """
 
 from __future__ import annotations
@@ -86,6 +92,7 @@ class MainWindow(QMainWindow):
         self._settings, self._db = settings, db
         self.candidate = candidate
         self.staff: QWidget | None = None  # the PIN prompt, admin set-up or review side
+        self._refocusing = False
         self.pages = QStackedWidget()
         self.pages.addWidget(candidate)
         self.setCentralWidget(self.pages)
@@ -93,8 +100,10 @@ class MainWindow(QMainWindow):
         self.gesture.triggered.connect(self.staff_requested)
         self.staff_requested.connect(self.open_staff_side)
         app = QApplication.instance()
-        assert app is not None
+        assert isinstance(app, QApplication)
         app.installEventFilter(self.gesture)
+        # Connected for the window's life (it goes with the window): only its own widgets.
+        app.focusChanged.connect(self._keep_focus_on_screen)
         # The start-up purge runs before the window; a booth left running purges daily.
         self._retention = QTimer(self, interval=RETENTION_EVERY_MS)
         self._retention.timeout.connect(self._purge_expired)
@@ -116,8 +125,9 @@ class MainWindow(QMainWindow):
             self._show_staff(setup)
 
     def back_to_kiosk(self) -> None:
-        self._drop_staff()
-        self.pages.setCurrentWidget(self.candidate)
+        self._show_page(self.candidate)
+        self._drop(self.staff)
+        self.staff = None
 
     def _signed_in(self, operator: SignedInOperator) -> None:
         view = RecruiterView(self._settings, self._db, operator)
@@ -125,17 +135,59 @@ class MainWindow(QMainWindow):
         self._show_staff(view)
 
     def _show_staff(self, page: QWidget) -> None:
-        self._drop_staff()
-        self.staff = page
+        # The new page goes on screen before the old one goes: removing the page on screen
+        # first would put the candidate's side up in between.
+        previous, self.staff = self.staff, page
         self.pages.addWidget(page)
-        self.pages.setCurrentWidget(page)
+        self._show_page(page)
+        self._drop(previous)
 
-    def _drop_staff(self) -> None:
-        if self.staff is not None:
-            self.pages.removeWidget(self.staff)
-            self.staff.close()  # the review side saves the time watched, lets go of the file
-            self.staff.deleteLater()
-            self.staff = None
+    def _drop(self, page: QWidget | None) -> None:
+        if page is not None:
+            self.pages.removeWidget(page)
+            page.close()  # the review side saves the time watched, lets go of the file
+            page.deleteLater()
+
+    def _show_page(self, page: QWidget) -> None:
+        page.setEnabled(True)
+        self.pages.setCurrentWidget(page)
+        # Disabled once off screen: disabling the page that holds the focus would pass it on.
+        for index in range(self.pages.count()):
+            other = self.pages.widget(index)
+            if other is not page:
+                other.setEnabled(False)
+        # A staff page takes the focus itself when shown. The candidate's screens take it
+        # only as their state changes, which they did unseen (and, disabled, in vain).
+        if page is self.candidate:
+            self._focus_candidate()
+        elif not self._focus_is_on(page):
+            page.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _focus_candidate(self) -> None:
+        focus = None
+        if isinstance(self.candidate, CandidateKiosk):
+            focus = self.candidate.current_screen.first_focus()
+        (focus or self.candidate).setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _focus_is_on(self, page: QWidget) -> bool:
+        focus = QApplication.focusWidget()
+        return focus is not None and (focus is page or page.isAncestorOf(focus))
+
+    def _keep_focus_on_screen(self, old: QWidget | None, new: QWidget | None) -> None:
+        """A widget off screen that took the focus (QWidget.setFocus does not ask whether
+        it is shown) hands it back to where it was, or to the page on screen."""
+        if new is None or new.isVisible() or new.window() is not self or self._refocusing:
+            return
+        self._refocusing = True  # the focus given back may itself be refused once more
+        try:
+            if old is not None and old.isVisible() and old.window() is self:
+                old.setFocus(Qt.FocusReason.OtherFocusReason)
+            elif self.pages.currentWidget() is self.candidate:
+                self._focus_candidate()
+            else:
+                self.pages.currentWidget().setFocus(Qt.FocusReason.OtherFocusReason)
+        finally:
+            self._refocusing = False
 
     def _purge_expired(self) -> None:
         try:
@@ -151,7 +203,7 @@ class MainWindow(QMainWindow):
             event.ignore()  # Alt+F4 and the window manager's close: the candidate cannot leave
             return
         app = QApplication.instance()
-        if app is not None:
+        if isinstance(app, QApplication):
             app.removeEventFilter(self.gesture)
         if self.staff is not None:
             self.staff.close()  # the review side saves the time watched and lets go of the file

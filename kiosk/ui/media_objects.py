@@ -10,6 +10,9 @@ the recruiter's view about once in fifty closings (tests/test_player_teardown.py
 The wrapper remembers, per object, that a virtual has no Python override and from then on
 calls Qt's own without the GIL. Asking once on the GUI thread, through one connect and one
 disconnect, settles `connectNotify` and `disconnectNotify` before any media thread can ask.
+
+Qt Multimedia is imported inside the functions, not here: loading it prints its probing of
+optional libraries at once, and the kiosk quiets that (quiet_media_logs) before it loads.
 """
 
 from __future__ import annotations
@@ -18,15 +21,31 @@ import ctypes
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLoggingCategory, QObject
-from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoSink
+
+if TYPE_CHECKING:
+    from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer, QVideoSink
+
+# What the kiosk keeps out of its stderr (the log a service manager keeps for IT); Qt
+# Multimedia's other warnings stay, and QT_LOGGING_RULES still wins.
+KIOSK_MEDIA_LOG_RULES = "\n".join((
+    # The stream dump Qt's FFmpeg prints at info level on every opening of a recording.
+    "qt.multimedia.ffmpeg*.info=false",
+    # "No HW decoder found", at info level, on every opening on a PC without VA-API.
+    "qt.multimedia.playbackengine*.info=false",
+    # The optional libraries it looks for as it loads: "Couldn't load pipewire-0.3 library"
+    # on every start of a booth without PipeWire (Qt then plays through PulseAudio). These
+    # are Qt's words, not PipeWire's: PIPEWIRE_DEBUG does not reach them.
+    "qt.multimedia.symbolsresolver.warning=false",
+))
 
 
 def quiet_media_logs() -> None:
-    """Qt's FFmpeg prints a stream dump at info level on every opening of a recording; its
-    warnings stay. Call before the application is made."""
-    QLoggingCategory.setFilterRules("qt.multimedia.ffmpeg*.info=false")
+    """Keep Qt Multimedia's chatter (KIOSK_MEDIA_LOG_RULES) off the kiosk's stderr. Call
+    before anything imports PySide6.QtMultimedia: it reports what it probed as it loads."""
+    QLoggingCategory.setFilterRules(KIOSK_MEDIA_LOG_RULES)
 
 
 # FFmpeg's av_log levels (libavutil/log.h): only what makes a decoder give up stays.
@@ -81,18 +100,24 @@ def _settle_notify_hooks(obj: QObject) -> None:
 
 
 def media_player(parent: QObject | None = None) -> QMediaPlayer:
+    from PySide6.QtMultimedia import QMediaPlayer
+
     player = QMediaPlayer(parent)
     _settle_notify_hooks(player)
     return player
 
 
 def audio_output(parent: QObject | None = None) -> QAudioOutput:
+    from PySide6.QtMultimedia import QAudioOutput
+
     output = QAudioOutput(parent)
     _settle_notify_hooks(output)
     return output
 
 
 def video_sink(parent: QObject | None = None) -> QVideoSink:
+    from PySide6.QtMultimedia import QVideoSink
+
     sink = QVideoSink(parent)
     _settle_notify_hooks(sink)
     return sink

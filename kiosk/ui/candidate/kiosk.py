@@ -3,6 +3,10 @@
 The flow (kiosk.interview.flow) is only ever touched on the GUI thread: the screens' intents
 reach it directly, the booth's reports (from its worker thread) through a queued signal, and
 time through a 10 Hz timer that also moves countdowns and meters.
+
+A new screen takes no touch or key for a moment (Settle): a tap or a key acts only on the
+screen it was meant for. And the window's size is the window's: nothing a screen shows (a
+long name) can make it ask for more.
 """
 
 from __future__ import annotations
@@ -10,9 +14,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QApplication, QStackedLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QInputEvent, QResizeEvent
+from PySide6.QtWidgets import QApplication, QLayout, QStackedLayout, QWidget
 
 from kiosk.capture.frames import VideoFrame
 from kiosk.capture.live import SILENCE_DBFS
@@ -24,12 +28,59 @@ from kiosk.interview.question_sets import QuestionSet
 from kiosk.store.database import Database
 from kiosk.store.sessions import scheduled_today
 from kiosk.ui.candidate import screens
+from kiosk.ui.candidate.idle_warning import IdleWarning
 from kiosk.ui.candidate.style import candidate_stylesheet
 
 TICK_MS = 100
-# Speech well above a quiet room's hiss: while answering, the voice says the candidate is here.
-VOICE_DBFS = -45.0
 ACTIVITY_EVENTS = (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin)
+# A screen takes no touch or key for this long after it appears: the second tap of a double
+# tap, a key pressed twice, a finger already on its way when the screen changed by itself,
+# then act on nothing instead of on whatever the new screen has in that place. Qt's default
+# double-click interval: two presses closer than this are one gesture, not two decisions.
+SETTLE_MS = 400
+SETTLE_EVENTS = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease,
+                 QEvent.Type.MouseButtonDblClick, QEvent.Type.KeyPress, QEvent.Type.KeyRelease)
+
+
+class Settle:
+    """Whether a touch or key is one the screen on show may take.
+
+    A screen the candidate's own press brought is judged on the input's own clock, the time
+    the touch screen or keyboard gave each event, from the press that brought it: a second
+    tap 80 ms after the first is caught even if the booth was busy and both arrive at once.
+    A screen that came by itself (a countdown ran out, a device failed) is judged by arrival:
+    Space pressed for "Start answering now" as the countdown ends is not "Done".
+    An event with no time of its own was made by software (a test driver, an accessibility
+    tool), not by a hand: there is nothing to judge it by, and it is taken; having acted on
+    the new screen, it has seen it, so the moment is over for what follows too.
+    """
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._since_ms: int | None = None  # the press that brought the screen, its own time
+        self._until_s = 0.0  # a screen that came by itself takes input from then, by `clock`
+        self._newest_ms = 0  # the newest input the screens were given, on its own clock
+
+    def restart(self, *, by_input: bool) -> None:
+        """A new screen is on show; `by_input`: brought by the input just given."""
+        if by_input:
+            self._since_ms, self._until_s = self._newest_ms or None, 0.0
+        else:
+            self._since_ms, self._until_s = None, self._clock() + SETTLE_MS / 1000
+
+    def takes(self, event: QInputEvent) -> bool:
+        made = event.timestamp()
+        if not made:
+            self._until_s, self._newest_ms = 0.0, 0
+            return True
+        if self._since_ms is not None:
+            # (Negative when a device's clock wrapped round: long after, then.)
+            settled = not 0 <= made - self._since_ms < SETTLE_MS
+        else:
+            settled = self._clock() >= self._until_s
+        if settled:
+            self._newest_ms = made
+        return settled
 
 
 class _Reports(QObject):
@@ -61,7 +112,8 @@ class CandidateKiosk(QWidget):
         self.consent = screens.ConsentScreen()
         self.device_check = screens.DeviceCheckScreen(self._latest_frame, self._level)
         self.practice = screens.PracticeScreen()
-        self.question = screens.QuestionScreen(self._latest_frame, self._level)
+        self.question = screens.QuestionScreen(self._latest_frame, self._level,
+                                               self.booth.newest_take)
         self.thank_you = screens.ThankYouScreen()
         self.unavailable = screens.UnavailableScreen()
         self._screens: dict[Screen, screens.CandidateScreen] = {
@@ -71,11 +123,19 @@ class CandidateKiosk(QWidget):
             Screen.ANSWER: self.question, Screen.RETAKE: self.question,
             Screen.THANK_YOU: self.thank_you, Screen.UNAVAILABLE: self.unavailable,
         }
+        self._settle = Settle(clock)
+        self._by_input = False
         self._stack = QStackedLayout(self)
+        # The window sets the screens' size, never a screen the window's (see minimumSizeHint).
+        self._stack.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         for screen in dict.fromkeys(self._screens.values()):
             self._stack.addWidget(screen)
-            screen.intent.connect(self.flow.handle)
+            screen.intent.connect(self._intent)
         self.flow.on_change(self._show)
+        # After _show: over the screen it has just shown, and with the focus it gave.
+        self.idle_warning = IdleWarning(self, clock)
+        self.idle_warning.intent.connect(self.flow.handle)
+        self.flow.on_change(self.idle_warning.show_state)
 
         self._ticker = QTimer(self, interval=TICK_MS)
         self._ticker.timeout.connect(self._tick)
@@ -97,11 +157,29 @@ class CandidateKiosk(QWidget):
             app.removeEventFilter(self)
         self.booth.shutdown()
 
+    def minimumSizeHint(self) -> QSize:
+        # Without a window manager nothing would shrink a window back: a screen whose text
+        # asked for more than the screen (a long name) would widen it for every candidate
+        # after. Texts wrap or elide instead; this makes sure of it.
+        return QSize(0, 0)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Any touch or key anywhere on the candidate's screens says they are still there.
         if event.type() in ACTIVITY_EVENTS and self.isVisible():
             self.flow.handle(flow.Activity())
+        if (event.type() in SETTLE_EVENTS and isinstance(event, QInputEvent)
+                and isinstance(watched, QWidget)
+                and (watched is self or self.isAncestorOf(watched))):
+            return not self._settle.takes(event)  # True: dropped, meant for the screen before
         return False
+
+    def _intent(self, event: flow.Event) -> None:
+        """A screen's intent: the touch or key being handled brought it."""
+        self._by_input = True
+        try:
+            self.flow.handle(event)
+        finally:
+            self._by_input = False
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         height = event.size().height()
@@ -114,6 +192,8 @@ class CandidateKiosk(QWidget):
         screen = self._screens[state.screen]
         # Every screen (and each mode of the question screen) sets its own entry time.
         entered = state.entered_at != self._shown_entered_at
+        if entered and self._shown_entered_at is not None:  # not the first, at start-up
+            self._settle.restart(by_input=self._by_input)
         self._shown_entered_at = state.entered_at
         screen.show_state(state, self.flow, entered)
         self._stack.setCurrentWidget(screen)
@@ -125,7 +205,12 @@ class CandidateKiosk(QWidget):
 
     def _tick(self) -> None:
         state = self.flow.state
-        if state.screen is Screen.ANSWER and state.recording and self._level() > VOICE_DBFS:
+        # The room's own sound is heard at the device check; while answering, only a voice
+        # above it says the candidate is here (kiosk.interview.booth.is_voice).
+        room, level = self.booth.room, self._level()
+        if state.screen is Screen.DEVICE_CHECK and state.devices is flow.Devices.READY:
+            room.measure(level)
+        elif state.screen is Screen.ANSWER and state.recording and room.hears_voice(level):
             self.flow.handle(flow.Activity())
         self.flow.handle(flow.Tick())
         self.current_screen.refresh(self._clock())

@@ -11,13 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtGui import QHideEvent, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QScrollArea,
     QVBoxLayout,
@@ -30,13 +29,19 @@ from kiosk.interview import flow
 from kiosk.interview.flow import Devices, FlowState, InterviewFlow, Screen
 from kiosk.store.sessions import clean_candidate_name
 from kiosk.ui.candidate.style import candidate_stylesheet
+from kiosk.ui.candidate.take_review import NewestTake, TakeReview
 from kiosk.ui.formatting import clock
 from kiosk.ui.widgets.buttons import KioskButton
 from kiosk.ui.widgets.keyboard import OnScreenKeyboard
 from kiosk.ui.widgets.level_meter import LevelMeter
 from kiosk.ui.widgets.preview import CameraPreview
+from kiosk.ui.widgets.text import TextField, TextLabel
 
 MAX_SCHEDULED_SHOWN = 6
+# "Press any key" on Welcome: any but moving the focus, or a modifier on its own (the staff
+# chord, Ctrl+Alt+Shift+S, begins with those).
+NOT_A_START = (Qt.Key.Key_Tab, Qt.Key.Key_Backtab, Qt.Key.Key_Shift, Qt.Key.Key_Control,
+               Qt.Key.Key_Alt, Qt.Key.Key_Meta, Qt.Key.Key_AltGr)
 
 
 @dataclass(frozen=True)
@@ -59,9 +64,12 @@ class CandidateScreen(QWidget):
         return None
 
 
-def label(text: str, role: str, *, wrap: bool = True,
+def label(text: str, role: str, *, wrap: bool = True, max_lines: int = 0,
           align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft) -> QLabel:
-    widget = QLabel(text, objectName=role)
+    """Text on a candidate screen: it wraps (inside a word too long for a line) to the width
+    it is given and never widens the window; `max_lines` (for a name) ends it with "…"."""
+    widget = TextLabel(text, max_lines=max_lines)
+    widget.setObjectName(role)
     widget.setWordWrap(wrap)
     widget.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
     widget.setTextFormat(Qt.TextFormat.PlainText)  # names and questions are shown as typed
@@ -124,6 +132,7 @@ class WelcomeScreen(CandidateScreen):
         layout.addWidget(self.hint)
         layout.addStretch(3)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self._pressed = False
 
     def set_lead(self, questions: int, *, practice: bool) -> None:
         self.lead.setText(f"This booth records a short video interview: {questions} "
@@ -133,15 +142,32 @@ class WelcomeScreen(CandidateScreen):
     def first_focus(self) -> QWidget:
         return self.start
 
+    # Like a button, the start happens when the touch or the key is let go, and only for a
+    # press that began here: not for the end of one that began on the screen before.
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        self.intent.emit(flow.Begin())
+        self._pressed = True
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._pressed:
+            self._pressed = False
+            self.intent.emit(flow.Begin())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if not event.isAutoRepeat() and event.key() not in (Qt.Key.Key_Tab,
-                                                             Qt.Key.Key_Backtab):
+        if event.key() in NOT_A_START:
+            super().keyPressEvent(event)
+        elif not event.isAutoRepeat():
+            self._pressed = True
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() in NOT_A_START or event.isAutoRepeat():
+            super().keyReleaseEvent(event)
+        elif self._pressed:
+            self._pressed = False
             self.intent.emit(flow.Begin())
-            return
-        super().keyPressEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._pressed = False
+        super().hideEvent(event)
 
 
 class IdentifyScreen(CandidateScreen):
@@ -157,11 +183,23 @@ class IdentifyScreen(CandidateScreen):
         typed = QVBoxLayout()
         typed.setSpacing(16)
         typed.addWidget(label("Type your name as you gave it to us.", "lead"))
-        self.name = QLineEdit(placeholderText="Your name", maxLength=200)
+        self.name = TextField()
+        self.name.setPlaceholderText("Your name")
+        self.name.setMaxLength(200)
         self.name.setAccessibleName("Your name")
-        self.name.returnPressed.connect(self._submit)
+        self.name.submitted.connect(self._submit)
         self.name.textEdited.connect(lambda _text: self.problem.hide())
-        typed.addWidget(self.name)
+        self.name.textChanged.connect(self._follow_case)
+        self.name.cursorPositionChanged.connect(self._follow_case)
+        # Continue beside the name, not in the corner where the consent's "I agree" comes:
+        # a second tap, or Enter, that lands late then touches nothing.
+        self.next = KioskButton("Continue", primary=True)
+        self.next.clicked.connect(self._submit)
+        field = QHBoxLayout()
+        field.setSpacing(16)
+        field.addWidget(self.name, 1)
+        field.addWidget(self.next)
+        typed.addLayout(field)
         self.problem = label("", "problem")
         self.problem.hide()
         typed.addWidget(self.problem)
@@ -170,7 +208,7 @@ class IdentifyScreen(CandidateScreen):
         self.keyboard.backspace.connect(self.name.backspace)
         typed.addWidget(self.keyboard)
         typed.addStretch(1)
-        columns.addLayout(typed, 3)
+        columns.addLayout(typed, 4)
 
         self.picks = QVBoxLayout()
         self.picks.setSpacing(12)
@@ -180,15 +218,11 @@ class IdentifyScreen(CandidateScreen):
         self.picks.addStretch(1)
         self.picks_column = QWidget()
         self.picks_column.setLayout(self.picks)
-        columns.addWidget(self.picks_column, 2)
+        columns.addWidget(self.picks_column, 3)  # room for a name and a position
 
         self.back = KioskButton("Back")
         self.back.clicked.connect(lambda: self.intent.emit(flow.Back()))
-        self.next = KioskButton("Continue", primary=True)
-        self.next.clicked.connect(self._submit)
-        row = button_row(self.next)
-        row.insertWidget(0, self.back)
-        layout.addLayout(row)
+        layout.addLayout(button_row(self.back, align="left"))
 
     def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
         if not entered:
@@ -198,6 +232,7 @@ class IdentifyScreen(CandidateScreen):
         self.problem.hide()
         for button in self.pick_buttons:
             self.picks.removeWidget(button)
+            button.hide()  # at once: it is deleted only once the event loop runs again
             button.deleteLater()
         self.pick_buttons = []
         found = self._scheduled()[:MAX_SCHEDULED_SHOWN]
@@ -216,14 +251,13 @@ class IdentifyScreen(CandidateScreen):
         return self.name
 
     def _type(self, text: str) -> None:
-        current = self.name.text()
-        # Touch typing gives capitals at the start of each part of a name.
-        if text != " " and (not current or current[-1] in " -"):
-            text = text.upper()
-        elif text != " ":
-            text = text.lower()
-        self.name.insert(text)
+        self.name.insert(text)  # in the case the keyboard showed (see _follow_case)
         self.problem.hide()
+
+    def _follow_case(self) -> None:
+        # Touch typing gives capitals at the start of each part of a name.
+        before = self.name.text()[:self.name.cursorPosition()]
+        self.keyboard.set_capitals(not before or before[-1] in " -")
 
     def _submit(self) -> None:
         try:
@@ -240,7 +274,8 @@ class ConsentScreen(CandidateScreen):
     def __init__(self) -> None:
         super().__init__()
         layout = page(self)
-        self.headline = label("Before we start", "headline")
+        # With the name in it: two lines at most, however long the name.
+        self.headline = label("Before we start", "headline", max_lines=2)
         layout.addWidget(self.headline)
         self.text = label("", "consent")
         self.text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -251,6 +286,7 @@ class ConsentScreen(CandidateScreen):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.text)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # it wraps
         layout.addWidget(scroll, 1)
         layout.addWidget(label("Do you agree to be recorded?", "lead"))
         self.decline = KioskButton("No, I do not agree")
@@ -294,6 +330,13 @@ class DeviceCheckScreen(CandidateScreen):
         side.addWidget(label("Microphone", "hint"))
         self.meter = LevelMeter()
         side.addWidget(self.meter)
+        # Beside the picture and the meter it speaks of, not in the corner where the
+        # consent's "I agree" was; above what comes and goes below it, so it never moves
+        # (Retry's place, once the devices work, is empty).
+        self.confirm = KioskButton("I can see and hear myself", primary=True)
+        self.confirm.clicked.connect(lambda: self.intent.emit(flow.DevicesConfirmed()))
+        side.addSpacing(4)
+        side.addWidget(self.confirm, 0, Qt.AlignmentFlag.AlignLeft)
         self.status = label("Starting the camera and the microphone…", "hint")
         side.addWidget(self.status)
         self.problem = label("", "problem")
@@ -306,12 +349,17 @@ class DeviceCheckScreen(CandidateScreen):
         side.addStretch(1)
         body.addLayout(side, 2)
         layout.addLayout(body, 1)
-        self.confirm = KioskButton("I can see and hear myself", primary=True)
-        self.confirm.clicked.connect(lambda: self.intent.emit(flow.DevicesConfirmed()))
-        layout.addLayout(button_row(self.confirm))
+        # Before the interview, a way out (a camera that does not work) that need not wait
+        # for the idle time: it leaves as that would (kiosk.interview.flow, Back).
+        self.back = KioskButton("Back")
+        self.back.clicked.connect(lambda: self.intent.emit(flow.Back()))
+        layout.addLayout(button_row(self.back, align="left"))
 
     def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
         missing = state.devices is Devices.MISSING
+        # Only before the interview: a device lost mid-answer brings this screen up by
+        # surprise, and "Done" is where "Back" would be.
+        self.back.setVisible(state.resume is None)
         if state.resume is None:
             self.headline.setText(CHECK_HEADLINE)
             self.lead.setText(CHECK_LEAD)
@@ -356,8 +404,10 @@ class PracticeScreen(CandidateScreen):
         self.practice.clicked.connect(lambda: self.intent.emit(flow.ChoosePractice()))
         self.start = KioskButton("Start the interview", primary=True)
         self.start.clicked.connect(lambda: self.intent.emit(flow.SkipPractice()))
-        layout.addLayout(button_row(self.practice, self.start, align="left"))
         layout.addStretch(2)
+        # In the corner, clear of the device check's button before and of "Start answering
+        # now" after.
+        layout.addLayout(button_row(self.practice, self.start))
 
     def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
         questions = interview.questions.questions
@@ -382,7 +432,7 @@ class QuestionScreen(CandidateScreen):
     """One question: preparing, answering (recording), then keep or try again."""
 
     def __init__(self, latest: Callable[[], VideoFrame | None],
-                 level: Callable[[], float]) -> None:
+                 level: Callable[[], float], newest_take: NewestTake | None = None) -> None:
         super().__init__()
         self._level = level
         self._state: FlowState | None = None
@@ -408,22 +458,35 @@ class QuestionScreen(CandidateScreen):
         side.addWidget(self.meter_label)
         self.meter = LevelMeter()
         side.addWidget(self.meter)
+        # While preparing: how long the answer may be, and how many tries are left.
+        self.allowance = label("", "lead")
+        side.addWidget(self.allowance)
         self.hint = label("", "hint")
         side.addWidget(self.hint)
+        # Here, not in the corner: Done, where a second tap would land, is elsewhere.
+        self.start = KioskButton("Start answering now", primary=True)
+        self.start.clicked.connect(lambda: self.intent.emit(flow.StartAnswering()))
+        side.addSpacing(8)
+        side.addWidget(self.start, 0, Qt.AlignmentFlag.AlignLeft)
         side.addStretch(1)
         body.addLayout(side, 2)
         self.preview = CameraPreview(latest)
         body.addWidget(self.preview, 3)
+        # "Watch it" on the retake choice: the take plays in the preview's place.
+        self.review = TakeReview(newest_take, instead_of=self.preview, parent=self)
+        self.review.intent.connect(self.intent)
+        body.addWidget(self.review.player, 3)
 
-        self.start = KioskButton("Start answering now", primary=True)
-        self.start.clicked.connect(lambda: self.intent.emit(flow.StartAnswering()))
         self.done = KioskButton("Done", primary=True)
         self.done.clicked.connect(lambda: self.intent.emit(flow.Done()))
         self.again = KioskButton("Try again")
         self.again.clicked.connect(lambda: self.intent.emit(flow.TryAgain()))
         self.keep = KioskButton("Keep this answer", primary=True)
         self.keep.clicked.connect(lambda: self.intent.emit(flow.Keep()))
-        layout.addLayout(button_row(self.again, self.keep, self.start, self.done))
+        # Done on the left: the retake choice's buttons, which follow it, are on the right.
+        row = button_row(self.review.watch, self.again, self.keep)
+        row.insertWidget(0, self.done)
+        layout.addLayout(row)
 
     def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
         self._state = state
@@ -445,12 +508,20 @@ class QuestionScreen(CandidateScreen):
         self.bar.setVisible(not deciding)
         self.meter.setVisible(answering)
         self.meter_label.setVisible(answering)
+        self.allowance.setVisible(preparing)
         recording = answering and state.recording
         restyle(self.bar, "recording-bar" if recording else "")
         restyle(self.status, "recording" if recording else "countdown")
         if preparing:
-            self.hint.setText("Take a moment to think. The recording starts by itself when "
-                              "the time is up.")
+            allowed = f"You will have {clock(question.answer_seconds * 1000)} to answer"
+            if not state.practice:
+                left = question.tries - state.tries
+                allowed += f" · {left} {'try' if left == 1 else 'tries'} left"
+            self.allowance.setText(allowed)
+            # The practice is never recorded: nothing on its screen speaks of recording.
+            starts = "Your practice answer" if state.practice else "The recording"
+            self.hint.setText(f"Take a moment to think. {starts} starts by itself when "
+                              f"the time is up.")
         elif answering:
             self.hint.setText("Look at the camera and speak clearly. Press Done when you "
                               "have finished.")
@@ -460,6 +531,7 @@ class QuestionScreen(CandidateScreen):
             self.hint.setText(f"You can try again {left} more time{'s' if left != 1 else ''}. "
                               f"A new answer replaces this one.")
             self.again.setText(f"Try again ({left} left)")
+        self.review.show_state(state)
 
     def refresh(self, now: float) -> None:
         state = self._state
@@ -469,7 +541,8 @@ class QuestionScreen(CandidateScreen):
         left = max(0.0, state.deadline - now)
         self.bar.setValue(round(1000 * left / total))
         if state.screen is flow.Screen.PREPARE:
-            self.status.setText(f"Recording starts in {countdown(left)}")
+            starts = "Your practice answer starts" if state.practice else "Recording starts"
+            self.status.setText(f"{starts} in {countdown(left)}")
         elif state.screen is flow.Screen.ANSWER:
             self.meter.set_level(self._level())
             prefix = "● Recording" if state.recording else "Practice"
@@ -486,7 +559,7 @@ class ThankYouScreen(CandidateScreen):
         layout = page(self)
         centre = Qt.AlignmentFlag.AlignHCenter
         layout.addStretch(2)
-        self.headline = label("Thank you", "headline", align=centre)
+        self.headline = label("Thank you", "headline", align=centre, max_lines=2)
         layout.addWidget(self.headline)
         self.lead = label("", "lead", align=centre)
         layout.addWidget(self.lead)
@@ -538,7 +611,8 @@ class OutOfServiceScreen(QWidget):
         layout.addStretch(2)
         layout.addWidget(label("This booth is not ready yet", "headline"))
         layout.addWidget(label("Please tell a member of staff.", "lead"))
+        # Wrapped inside a long path too; not selectable (a kiosk opens no Copy menu): the
+        # same words are on stderr, in the log, for IT.
         self.problem = label(problem, "problem")
-        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.problem)
         layout.addStretch(3)

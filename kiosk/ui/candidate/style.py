@@ -10,7 +10,7 @@ REFERENCE_HEIGHT = 800  # the sizes below are for a 1280x800 screen
 SIZES = {
     "body": 22, "small": 19, "lead": 28, "question": 40, "headline": 52, "button": 24,
     "button_height": 64, "button_pad": 36, "key_height": 52, "radius": 14, "pad": 14,
-    "focus": 4, "bar": 14, "bar_radius": 7,
+    "focus": 4, "bar": 14, "bar_radius": 7, "list_pad": 22,
 }
 
 

@@ -3,15 +3,13 @@ notes and ratings, who watched it, export, and (for admins) deletion."""
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QStorageInfo, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -43,13 +41,14 @@ from kiosk.store.review import (
     update_view,
 )
 from kiosk.ui.formatting import (
-    STATUS_LABELS,
     clock,
     file_size,
     incident,
     local_datetime,
+    status_text,
     watched,
 )
+from kiosk.ui.recruiter.export_dialog import ExportDialog
 from kiosk.ui.recruiter.export_job import ExportJob
 from kiosk.ui.recruiter.notes_panel import NotesPanel
 from kiosk.ui.recruiter.player import RecordingPlayer
@@ -208,7 +207,9 @@ class DetailsPane(QWidget):
         self.name_label.setText(data["candidate_name"])
         status = SessionStatus(data["status"])
         position = data["position"] or "No position given"
-        self.sub_label.setText(f"{position}  ·  {STATUS_LABELS[status]}")
+        said = status_text(status, ended_early=data["ended_early"],
+                           answered=data["questions_answered"], total=data["questions_total"])
+        self.sub_label.setText(f"{position}  ·  {said}")
         playable = False
         if data["recording_error"]:
             self.player.show_message(f"This recording cannot be shown.\n\n"
@@ -372,11 +373,12 @@ class DetailsPane(QWidget):
     # --- inside: export and deletion -------------------------------------------------------
 
     def _choose_export_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, "Export to which folder?", str(likely_export_folder()),
-            QFileDialog.Option.ShowDirsOnly | QFileDialog.Option.DontUseNativeDialog)
-        if folder:
-            self.export_to(Path(folder))
+        dialog = ExportDialog(self)
+        try:
+            if dialog.exec() == ExportDialog.DialogCode.Accepted and dialog.folder is not None:
+                self.export_to(dialog.folder)
+        finally:
+            dialog.deleteLater()
 
     def _export_progress(self, done: int, total: int) -> None:
         self.export_progress.setValue(round(1000 * done / total) if total else 0)
@@ -443,22 +445,6 @@ class DetailsPane(QWidget):
     def _hide_confirm(self) -> None:
         self._pending_confirm = None
         self.confirm_bar.hide()
-
-
-def likely_export_folder() -> Path:
-    """A mounted stick if there is one (where the export most likely goes), else home."""
-    system_drive = os.environ.get("SYSTEMDRIVE", "C:").upper()
-    for volume in QStorageInfo.mountedVolumes():
-        if not volume.isValid() or not volume.isReady() or volume.isReadOnly():
-            continue
-        root = volume.rootPath()
-        if os.name == "posix":
-            removable = root.startswith(("/media/", "/run/media/"))
-        else:
-            removable = not root.upper().startswith(system_drive)
-        if removable:
-            return Path(root)
-    return Path.home()
 
 
 def _confirm_bar() -> tuple[QFrame, QLabel, QPushButton, QPushButton]:

@@ -28,7 +28,8 @@ class IdleWatch(QObject):
         self._last_input = time.monotonic()
         self._busy = False
         self._timer = QTimer(self)
-        self._timer.setInterval(1000)
+        # Every second, or more often for a limit of a few seconds, which it would overshoot.
+        self._timer.setInterval(max(50, min(1000, round(limit_s * 250))))
         self._timer.timeout.connect(self.check)
 
     def start(self) -> None:
@@ -47,7 +48,7 @@ class IdleWatch(QObject):
         self._last_input = time.monotonic()
 
     def check(self, now: float | None = None) -> None:
-        """Fire if the limit has passed (the timer calls this every second)."""
+        """Fire if the limit has passed (the timer calls this every second or so)."""
         if not self._timer.isActive() or self._busy:
             return
         if (now if now is not None else time.monotonic()) - self._last_input >= self.limit_s:

@@ -42,6 +42,7 @@ from kiosk.store.operators import (
 )
 from kiosk.store.sessions import clean_candidate_name
 from kiosk.ui.formatting import local_datetime
+from kiosk.ui.recruiter.pin_pad import FieldOrder
 from kiosk.ui.recruiter.pin_prompt import pin_field
 
 NAME, ROLE, STATUS, LAST_SIGN_IN = range(4)
@@ -210,9 +211,7 @@ class OperatorsPanel(QWidget):
                                          ("PIN", self.new_pin),
                                          ("PIN again", self.new_pin_again)),
                      self.add_message, self.add_save, self.add_cancel)
-        self.new_name.returnPressed.connect(self.new_pin.setFocus)
-        self.new_pin.returnPressed.connect(self.new_pin_again.setFocus)
-        self.new_pin_again.returnPressed.connect(self.submit_add)
+        FieldOrder((self.new_name, self.new_pin, self.new_pin_again), self.submit_add, form)
         self.add_save.clicked.connect(self.submit_add)
         self.add_cancel.clicked.connect(self.show_list)
         return form
@@ -270,8 +269,7 @@ class OperatorsPanel(QWidget):
                                      ("New PIN", self.reset_pin_field),
                                      ("PIN again", self.reset_pin_again)),
                      self.reset_message, self.reset_save, self.reset_cancel)
-        self.reset_pin_field.returnPressed.connect(self.reset_pin_again.setFocus)
-        self.reset_pin_again.returnPressed.connect(self.submit_reset)
+        FieldOrder((self.reset_pin_field, self.reset_pin_again), self.submit_reset, form)
         self.reset_save.clicked.connect(self.submit_reset)
         self.reset_cancel.clicked.connect(self.show_list)
         return form

@@ -1,9 +1,33 @@
-"""A touch keypad for PINs: large digit keys that type into whichever PIN field is chosen."""
+"""A touch keypad for PINs: large digit keys that type into whichever PIN field is chosen;
+and the one way a form of such fields is filled in order, by Enter or by the keypad's OK."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QWidget
+
+
+class FieldOrder(QObject):
+    """Fields filled one after the other (a name, a PIN, the PIN again): Enter in one, or
+    `advance` from it (the keypad's OK), moves to the next; from the last it submits. A
+    PIN is never checked against a second one that nobody has typed yet."""
+
+    def __init__(self, fields: Sequence[QLineEdit], submit: Callable[[], None],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.fields = list(fields)
+        self._submit = submit
+        for field in self.fields:
+            field.returnPressed.connect(lambda field=field: self.advance(field))
+
+    def advance(self, field: QLineEdit) -> None:
+        at = self.fields.index(field)
+        if at + 1 < len(self.fields):
+            self.fields[at + 1].setFocus(Qt.FocusReason.TabFocusReason)
+        else:
+            self._submit()
 
 
 class PinPad(QWidget):

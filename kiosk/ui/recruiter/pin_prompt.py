@@ -2,12 +2,14 @@
 
 Usable by touch alone (tap a name, tap the keypad) and by keyboard alone (arrows pick the
 name, digits go to the PIN wherever the focus is, Enter unlocks, Esc goes back). Lockout is
-per operator (kiosk.store.operators); the message says for how long.
+per operator (kiosk.store.operators); the message says for how long. Left alone for
+PIN_IDLE_SECONDS it goes back to the kiosk by itself, so it never waits there for the next
+candidate.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QHideEvent, QKeyEvent, QRegularExpressionValidator, QShowEvent
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -23,10 +25,14 @@ from PySide6.QtWidgets import (
 from kiosk.store.database import Database
 from kiosk.store.operators import PIN_MAX_DIGITS, PinRefusedError, list_operators, sign_in
 from kiosk.ui.recruiter.card_page import card_page
+from kiosk.ui.recruiter.idle import IdleWatch
 from kiosk.ui.recruiter.pin_pad import PinPad
 from kiosk.ui.recruiter.style import apply_recruiter_style
 
 DIGIT_KEYS = {getattr(Qt.Key, f"Key_{n}"): str(n) for n in range(10)}
+# Long enough to find a name and type a PIN, short enough that a prompt someone opened and
+# left is gone before the next candidate sits down.
+PIN_IDLE_SECONDS = 30.0
 
 
 def pin_field() -> QLineEdit:
@@ -40,7 +46,8 @@ def pin_field() -> QLineEdit:
 
 
 class PinPrompt(QWidget):
-    """`unlocked(SignedInOperator)` on the right PIN, `cancelled()` on Back or Esc."""
+    """`unlocked(SignedInOperator)` on the right PIN, `cancelled()` on Back, Esc, or
+    PIN_IDLE_SECONDS without a key or a touch."""
 
     unlocked = Signal(object)
     cancelled = Signal()
@@ -86,8 +93,14 @@ class PinPrompt(QWidget):
         content.addLayout(buttons)
         card_page(self, "Recruiter sign-in", content, max_width=920, tall=True)
 
+        self.idle = IdleWatch(PIN_IDLE_SECONDS, self)
+        self.idle.idle.connect(self.cancel)
         self.operators.itemClicked.connect(lambda _item: self.pin.setFocus())
-        self.pin.returnPressed.connect(self.submit)
+        # The list would take digits for a search among the names: they are the PIN's.
+        self.operators.installEventFilter(self)
+        # Not the field's returnPressed as well: the field passes Enter on to this page
+        # (keyPressEvent), and a second submit, of the field it just cleared, would put
+        # "Enter your PIN." over "Wrong PIN".
         self.pad.submitted.connect(self.submit)
         self.unlock_button.clicked.connect(self.submit)
         self.back_button.clicked.connect(self.cancel)
@@ -147,24 +160,42 @@ class PinPrompt(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         # Operators may have been added (or removed) since it was last on screen.
         self._load_names()
+        if not event.spontaneous():
+            self.idle.start()
         super().showEvent(event)
 
     def hideEvent(self, event: QHideEvent) -> None:
         # Whatever was typed or said here is not left for the next person.
         if not event.spontaneous():
+            self.idle.stop()
             self.pin.clear()
             self.message.clear()
         super().hideEvent(event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        # Digits typed while the name list has the focus still go to the PIN.
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (watched is self.operators and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent) and self._to_pin(event)):
+            return True
+        return super().eventFilter(watched, event)
+
+    def _to_pin(self, event: QKeyEvent) -> bool:
+        """A digit or Backspace typed outside the PIN field goes to it."""
         key = event.key()
         if key in DIGIT_KEYS and not self.pin.hasFocus():
             self.pin.insert(DIGIT_KEYS[key])
             self.pin.setFocus()
-        elif key == Qt.Key.Key_Backspace and not self.pin.hasFocus():
+            return True
+        if key == Qt.Key.Key_Backspace and not self.pin.hasFocus():
             self.pin.backspace()
-        elif key == Qt.Key.Key_Escape:
+            return True
+        return False
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Digits typed while a button has the focus still go to the PIN.
+        key = event.key()
+        if self._to_pin(event):
+            return
+        if key == Qt.Key.Key_Escape:
             self.cancel()
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.submit()

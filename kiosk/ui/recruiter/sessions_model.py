@@ -30,7 +30,7 @@ from kiosk.errors import UnsafePathError
 from kiosk.store.files import resolve_recording_path
 from kiosk.store.models import SessionStatus
 from kiosk.store.review import SessionRow
-from kiosk.ui.formatting import STATUS_LABELS, clock, local_datetime
+from kiosk.ui.formatting import clock, local_datetime, status_text
 
 THUMBNAIL_SIZE = QSize(96, 54)
 COLUMNS = ("", "Candidate", "Position", "Date", "Duration", "Status", "Rating")
@@ -150,7 +150,7 @@ class SessionsModel(QAbstractTableModel):
         elif column == DURATION:
             keys = [-1 if r.duration_ms is None else r.duration_ms for r in rows]
         elif column == STATUS:
-            keys = [STATUS_LABELS[r.status] for r in rows]
+            keys = [_status(r) for r in rows]
         elif column == RATING:
             keys = [-1.0 if r.rating is None else r.rating for r in rows]
         else:  # the date, and the thumbnail column (a picture has no order of its own)
@@ -175,7 +175,7 @@ class SessionsModel(QAbstractTableModel):
         if column == DURATION:
             return clock(row.duration_ms) if row.duration_ms is not None else ""
         if column == STATUS:
-            return STATUS_LABELS[row.status]
+            return _status(row)
         if column == RATING:
             return f"★ {row.rating:.1f}" if row.rating is not None else ""
         return None
@@ -260,3 +260,8 @@ class SessionsFilter(QSortFilterProxyModel):
             (not text or text in key) and (statuses is None or row.status in statuses)
             and (since is None or row.date >= since)
             for key, row in zip(self._model.keys, rows, strict=True)]
+
+
+def _status(row: SessionRow) -> str:
+    return status_text(row.status, ended_early=row.ended_early,
+                       answered=row.questions_answered, total=row.questions_total)

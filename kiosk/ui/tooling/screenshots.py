@@ -24,9 +24,13 @@ SIZES = ((1280, 800), (1920, 1080))
 LAYOUT_PASSES = 5
 WAIT_S = 20.0  # for a candidate screen to reach the state it is shot in
 RECRUITER_SCREENS = ("pin", "sessions", "details", "setup", "booth")
-CANDIDATE_SCREENS = ("welcome", "identify", "consent", "device-check", "practice",
-                     "question-prepare", "question-answer", "retake", "device-lost", "thank-you",
-                     "unavailable")
+CANDIDATE_SCREENS = ("welcome", "identify", "identify-accents", "identify-long-name",
+                     "consent", "consent-long-name", "device-check", "practice",
+                     "question-prepare", "question-answer", "retake", "idle-warning",
+                     "retake-watching", "device-lost", "thank-you", "unavailable")
+# The longest name the name rule lets through, with nowhere to wrap it: it must change nothing
+# but itself (elided), never the window.
+LONG_NAME = "W" * 200
 SCHEDULED_DEMO = (("Ana Müller", "Support engineer"), ("Kwame Mensah", "Support engineer"),
                   ("Zoë O'Brien", "Team lead"))
 
@@ -96,8 +100,10 @@ def _candidate_screens(settings: Settings, db: Database, out: Path) -> list[Path
     with db.session() as session, session.begin():
         for name, position in SCHEDULED_DEMO:
             create_session(session, name, position=position)
+    skipped = [0.0]  # the idle warning is shot by moving the kiosk's clock on, not waiting
     kiosk = CandidateKiosk(settings, db, configured_question_set(settings),
-                           sources_opener(settings, demo=True))
+                           sources_opener(settings, demo=True),
+                           clock=lambda: time.monotonic() + skipped[0])
     written: list[Path] = []
 
     def stuck() -> str:
@@ -142,6 +148,40 @@ def _candidate_screens(settings: Settings, db: Database, out: Path) -> list[Path
             if name == "identify":
                 kiosk.identify.name.setText("Ana Mü")
             shoot(name)
+            if name == "identify":
+                name = "identify-accents"  # the on-screen keyboard's second layer
+                kiosk.identify.keyboard.show_accents(True)
+                shoot(name)
+                kiosk.identify.keyboard.show_accents(False)
+            elif name == "consent":
+                name = "identify-long-name"
+                kiosk.flow.handle(flow.Back())
+                kiosk.identify.name.setText(LONG_NAME)
+                shoot(name)
+                name = "consent-long-name"
+                kiosk.flow.handle(flow.Identified(LONG_NAME))
+                shoot(name)
+                kiosk.flow.handle(flow.Back())
+                kiosk.flow.handle(flow.Identified("Ana Müller"))
+        name = "idle-warning"  # nobody touched the retake choice: 12 s before Welcome
+        idle = kiosk.flow.state.idle_deadline
+        assert idle is not None
+        skipped[0] += idle - kiosk.flow.timing.warning_s + 3 - (time.monotonic() + skipped[0])
+        wait_until(kiosk.idle_warning.isVisible, timeout_s=WAIT_S, stuck=stuck)
+        shoot(name)
+        kiosk.flow.handle(flow.StillHere())
+        name = "retake-watching"  # "Watch it": the take just recorded, held on a picture
+        review = kiosk.question.review
+        # From the small size up: "Stop watching" is wider than "Watch it", and the window
+        # cannot shrink below the buttons of the large size's stylesheet.
+        kiosk.resize(*SIZES[0])
+        app.processEvents()
+        review.watch.click()
+        wait_until(lambda: review.player.frames_shown > 0
+                   and review.player.media.position() >= 300, timeout_s=WAIT_S, stuck=stuck)
+        review.player.media.pause()
+        shoot(name)
+        review.stop()
         name = "device-lost"  # the camera pulled out mid-answer: Retry, then on
         kiosk.flow.handle(flow.TryAgain())
         kiosk.flow.handle(flow.StartAnswering())
