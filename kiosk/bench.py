@@ -213,7 +213,9 @@ def _finish_times(folder: Path, run: dict, minutes: float) -> dict[str, float]:
     part = run["result"].files
     copies = max(1, round(minutes * 60 / part.duration_s))
     parts = [part] * copies
-    built = ProgressiveMerge(folder / "progressive.mp4")
+    # Its index's room as a booth keeps it: for the configured longest interview.
+    built = ProgressiveMerge(folder / "progressive.mp4", longest_minutes=max(
+        minutes, RecordingSettings().longest_interview_minutes))
     for earlier in parts[:-1]:
         built.append(earlier)
     started = time.monotonic()

@@ -584,9 +584,14 @@ def _devices(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(found)
         return EXIT_OK
-    print("Cameras:" if found["cameras"] else "Cameras: none found")
+    print("Cameras:" if found["cameras"] else
+          "Cameras: none found (none plugged in, or all in use; a network camera's URL or a "
+          "video file can be set as [recording] camera)")
     for camera in found["cameras"]:
-        print(f"  {camera['spec']} ({camera['kind']}, {camera['width']}x{camera['height']})")
+        name = f" {camera['name']}:" if camera["name"] else ""
+        fourcc = f" {camera['fourcc']}" if camera["fourcc"] else ""
+        print(f"  {camera['spec']}{name} {camera['width']}x{camera['height']} at "
+              f"{camera['fps']:g} fps{fourcc} ({camera['kind']}, {camera['backend']})")
     print("Microphones:" if found["microphones"] else "Microphones: none found")
     for mic in found["microphones"]:
         print(f"  {mic['index']}: {mic['name']}")

@@ -29,6 +29,8 @@ APP_NAME = "interview-booth-kiosk"
 CONFIG_FILE_NAME = "kiosk.toml"
 DATABASE_FILE_NAME = "kiosk.db"
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
+# [recording] camera_backend: OpenCV's own choice, or one of its backends by name.
+CAMERA_BACKENDS = ("auto", "v4l2", "msmf", "dshow", "ffmpeg", "gstreamer", "avfoundation")
 
 T = typing.TypeVar("T")
 
@@ -47,6 +49,11 @@ class RecordingSettings:
     stall_limit_seconds: int = 60  # an encoder taking no data this long ends the answer (kept)
     longest_interview_minutes: int = 60  # with the reserve, what a new session needs free
     mb_per_minute: int = 15  # a generous estimate of one minute of 720p
+    # How much later this booth's camera shows a moment than its microphone hears it, in ms
+    # (a camera's own delay, like OBS's sync offset): the picture is placed that much
+    # earlier. Negative if the sound comes late.
+    av_offset_ms: int = 0
+    camera_backend: str = "auto"  # or an OpenCV backend: v4l2, msmf, dshow, ffmpeg, ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,6 +64,7 @@ class InterviewSettings:
     question_sets_dir: str = "question_sets"  # the admin's own sets; relative: in the data folder
     idle_seconds: int = 90  # no touch, key or voice for this long: back to Welcome
     thank_you_seconds: int = 10
+    device_advice: bool = True  # the device check says what to fix: light, face, voice
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,9 +165,12 @@ def _check_recording(recording: RecordingSettings, path: Path) -> RecordingSetti
         "width": (16, 7680), "height": (16, 4320), "fps": (1, 120),
         "sample_rate": (8_000, 192_000), "disk_reserve_mb": (0, 10**7),
         "longest_interview_minutes": (1, 24 * 60), "mb_per_minute": (1, 10_000),
-        "stall_limit_seconds": (1, 3600),
+        "stall_limit_seconds": (1, 3600), "av_offset_ms": (-1000, 1000),
     }
     _check_ranges(recording, limits, "recording", path)
+    if recording.camera_backend not in CAMERA_BACKENDS:
+        raise ConfigError(f"'recording.camera_backend' in {path} must be one of "
+                          f"{', '.join(CAMERA_BACKENDS)}, not {recording.camera_backend!r}.")
     unit = sync_unit_frames(recording.fps, recording.sample_rate)
     if unit is None:
         raise ConfigError(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from kiosk.capture.checkup import LAST_CHECK_FILE, last_verdict
 from kiosk.capture.devices import DeviceProbe, probe_camera, probe_microphone
 from kiosk.config import RecordingSettings, Settings
 from kiosk.doctor import AUDIT_LOG, DoctorReport, examine
@@ -244,7 +245,21 @@ def booth_settings(settings: Settings) -> list[tuple[str, str]]:
                       f"or a key"),
         # The devices themselves are in the health rows, which name the ones configured.
         ("Picture", f"{recording.width} \u00d7 {recording.height} at {recording.fps} fps"),
+        ("Camera driver", "chosen by OpenCV" if recording.camera_backend == "auto"
+         else recording.camera_backend),
+        ("Sync offset", _sync_offset(recording.av_offset_ms)),
+        ("Last device check", last_verdict(settings.data_dir / LAST_CHECK_FILE)
+         or "none since this booth was set up"),
     ]
+
+
+def _sync_offset(ms: int) -> str:
+    """[recording] av_offset_ms in words."""
+    if ms == 0:
+        return "none"
+    if ms > 0:
+        return f"{ms} ms: the picture is placed that much earlier (the camera is late)"
+    return f"{-ms} ms: the picture is placed that much later (the sound is late)"
 
 
 def _count(n: int, noun: str) -> str:

@@ -20,6 +20,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+from kiosk.capture.checkup import FaceFinder
 from kiosk.capture.devices import open_sources
 from kiosk.capture.synthetic import SyntheticOptions
 from kiosk.config import Settings, load_settings
@@ -115,7 +116,10 @@ def _files() -> str:
     stylesheet = resource_path("style.qss")
     if not stylesheet.is_file():
         raise KioskError(f"the kiosk's resources are missing: no {stylesheet}")
-    return f"ffmpeg {ffmpeg_exe()} runs; resources in {resources_dir()}"
+    faces = FaceFinder()
+    if not faces.load():  # a bundle that lost OpenCV's cascade: no advice on the face
+        raise KioskError(f"the device check cannot find faces: {faces.unavailable}")
+    return f"ffmpeg {ffmpeg_exe()} runs; resources in {resources_dir()}; faces can be found"
 
 
 def _database(run: _Run) -> str:

@@ -30,6 +30,7 @@ def record_parts(
     *,
     record_fps: float = 30.0,
     titles: Sequence[str] | None = None,
+    av_offset_s: float = 0.0,
 ) -> list[PartResult]:
     """One part per entry of `ends_s` (source time at which that answer ends)."""
     options = options or SyntheticOptions(**SMALL)
@@ -45,6 +46,7 @@ def record_parts(
                 video=VideoFormat(options.width, options.height, record_fps),
                 sample_rate=options.sample_rate,
                 title=titles[index] if titles else f"Question {index + 1}",
+                av_offset_s=av_offset_s,
             )
             recorder.start()
             recorder.stop(at=camera._clapper.epoch + end)

@@ -112,9 +112,15 @@ def test_devices_lists_a_file_camera_and_the_pulse_microphone(
                               env={**env, "KIOSK_DATA_DIR": str(data_dir)},
                               capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
+    assert "WARN" not in done.stderr  # OpenCV's own log lines: said in our words instead
     found = json.loads(done.stdout)
-    assert found["cameras"][0]["spec"] == str(short_video)
-    assert found["cameras"][0]["kind"] == "file"
+    camera = found["cameras"][0]
+    assert camera["spec"] == str(short_video)
+    assert camera["kind"] == "file"
+    # What the source agreed to, read back: the clip is 25 fps H.264 at the engine's size.
+    assert (camera["width"], camera["height"], camera["fps"]) == (
+        SMALL["width"], SMALL["height"], 25.0)
+    assert camera["fourcc"] == "h264" and camera["backend"] == "FFMPEG"
     assert any(mic["name"] == "pulse" for mic in found["microphones"])
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import glob
 import sys
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from kiosk.capture.clock import Clock, SystemClock
 from kiosk.capture.live import LiveSources
-from kiosk.capture.opencv_camera import OpenCVCamera
+from kiosk.capture.opencv_camera import CameraFormat, OpenCVCamera
 from kiosk.capture.sounddevice_microphone import (
     SoundDeviceMicrophone,
     input_devices,
@@ -20,6 +20,8 @@ from kiosk.capture.synthetic import SyntheticOptions, synthetic_pair
 from kiosk.config import RecordingSettings
 
 SYNTHETIC = "synthetic"
+# A camera delivering under this share of the rate asked for gives a jerky picture.
+JERKY_FRACTION = 0.7
 
 
 def open_sources(
@@ -47,7 +49,7 @@ def open_sources(
     live = LiveSources(
         synthetic_camera if camera_spec == SYNTHETIC else OpenCVCamera(
             camera_spec, width=recording.width, height=recording.height, fps=recording.fps,
-            clock=clock),
+            clock=clock, backend=recording.camera_backend),
         synthetic_microphone if mic_spec == SYNTHETIC else SoundDeviceMicrophone(
             mic_spec, sample_rate=recording.sample_rate, clock=clock),
         clock,
@@ -56,26 +58,83 @@ def open_sources(
     return live
 
 
+@dataclass(frozen=True)
+class NamedCamera:
+    """A camera device as the system knows it (Linux: /sys/class/video4linux)."""
+
+    device: str  # /dev/videoN: changes when cameras are plugged in another order
+    name: str  # what the driver calls it: "HD Pro Webcam C920"
+    stable: str | None  # /dev/v4l/by-id/...: the same camera, whatever the order
+
+    @property
+    def spec(self) -> str:
+        """What to put in [recording] camera: the stable path where there is one."""
+        return self.stable or self.device
+
+
+def named_cameras(sysfs: Path = Path("/sys/class/video4linux"),
+                  by_id: Path = Path("/dev/v4l/by-id")) -> list[NamedCamera]:
+    """The video devices this Linux machine has, with their names and stable paths.
+
+    A webcam often has a second node for its metadata; by-id names the capture one
+    "...-video-index0", so a node with a by-id path other than index0 is left out.
+    """
+    links: dict[str, list[str]] = {}
+    for link in sorted(by_id.iterdir()) if by_id.is_dir() else []:
+        try:
+            links.setdefault(link.resolve(strict=True).name, []).append(str(link))
+        except OSError:
+            continue  # a link left behind by a camera just unplugged
+    cameras = []
+    for node in sorted(sysfs.glob("video*"), key=_node_number):
+        paths = links.get(node.name, [])
+        capture = [path for path in paths if path.endswith("-index0")]
+        if paths and not capture:
+            continue  # a webcam's metadata node
+        try:
+            name = (node / "name").read_text(encoding="utf-8").strip()
+        except OSError:
+            name = node.name
+        stable = (capture or paths)[0] if paths else None
+        cameras.append(NamedCamera(f"/dev/{node.name}", name or node.name, stable))
+    return cameras
+
+
+def _node_number(node: Path) -> int:
+    digits = node.name.removeprefix("video")
+    return int(digits) if digits.isdigit() else -1
+
+
 def list_devices(recording: RecordingSettings, *, probe_indices: int = 4) -> dict[str, list]:
-    """Cameras that open (the configured one, indices 0..N, device files) and microphones."""
-    candidates = [recording.camera, *map(str, range(probe_indices))]
-    if sys.platform.startswith("linux"):
-        candidates += sorted(glob.glob("/dev/video*"))
+    """Cameras that open (the configured one, the named devices, or indices 0..N when the
+    system names none) with the format each agreed to, and the microphones."""
+    named = {camera.device: camera for camera in named_cameras()} if (
+        sys.platform.startswith("linux")) else {}
+    candidates = [recording.camera]
+    candidates += [camera.spec for camera in named.values()] or list(
+        map(str, range(probe_indices)))
     cameras, seen = [], set()
     for spec in candidates:
-        if spec in seen:
+        if spec in seen or spec == SYNTHETIC:
             continue
         seen.add(spec)
-        camera = OpenCVCamera(spec, open_timeout_s=3)
+        camera = OpenCVCamera(spec, width=recording.width, height=recording.height,
+                              fps=recording.fps, open_timeout_s=3,
+                              backend=recording.camera_backend)
         try:
             camera.open()
         except SourceError:
             continue
         frame = camera.read()
         camera.close()
-        if frame is not None:
-            cameras.append({"spec": spec, "kind": camera.kind,
-                            "width": frame.image.shape[1], "height": frame.image.shape[0]})
+        if frame is None or camera.agreed is None:
+            continue
+        device = str(Path(spec).resolve()) if camera.kind == "device" else spec
+        known = named.get(device)
+        cameras.append({"spec": spec, "kind": camera.kind,
+                        "name": known.name if known else "",
+                        "device": known.device if known else "",
+                        **camera.agreed.as_dict()})
     return {"cameras": cameras, "microphones": input_devices()}
 
 
@@ -97,18 +156,19 @@ def probe_camera(recording: RecordingSettings, *, timeout_s: float = 8.0) -> Dev
     spec = recording.camera
     if spec == SYNTHETIC:
         return DeviceProbe(True, "The synthetic test pattern (demo).")
-    outcome: list[SourceError | bool] = []
+    outcome: list[SourceError | CameraFormat | None] = []
 
     def attempt() -> None:
         camera = OpenCVCamera(spec, width=recording.width, height=recording.height,
-                              fps=recording.fps, open_timeout_s=timeout_s)
+                              fps=recording.fps, open_timeout_s=timeout_s,
+                              backend=recording.camera_backend)
         try:
             camera.open()
         except SourceError as exc:
             outcome.append(exc)
             return
         try:
-            outcome.append(camera.read() is not None)
+            outcome.append(camera.agreed if camera.read() is not None else None)
         finally:
             camera.close()
 
@@ -123,9 +183,14 @@ def probe_camera(recording: RecordingSettings, *, timeout_s: float = 8.0) -> Dev
     result = outcome[0]
     if isinstance(result, SourceError):
         return DeviceProbe(False, str(result))
-    if not result:
+    if result is None:
         return DeviceProbe(False, f"The camera '{spec}' opens but gives no picture.")
-    return DeviceProbe(True, f"The camera '{spec}' gives a picture.")
+    message = f"The camera '{spec}' gives a picture: {result.describe()}."
+    if 0 < result.fps < recording.fps * JERKY_FRACTION:
+        message += (f" It agreed to {result.fps:g} fps, not the {recording.fps} asked for: "
+                    f"the picture will be jerky (a webcam without MJPG at this size, or a "
+                    f"slow USB port).")
+    return DeviceProbe(True, message)
 
 
 def probe_microphone(recording: RecordingSettings) -> DeviceProbe:

@@ -10,7 +10,7 @@ import numpy as np
 @dataclass(frozen=True, slots=True)
 class VideoFrame:
     image: np.ndarray  # height x width x 3, uint8, BGR (OpenCV's order)
-    t: float  # capture time on the clock's timeline, taken the moment the frame was read
+    t: float  # when it was taken, on the clock's timeline (kiosk.capture.stamping)
 
 
 @dataclass(frozen=True, slots=True)

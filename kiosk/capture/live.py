@@ -1,7 +1,8 @@
 """A camera and a microphone kept running on their own threads, from device check to goodbye.
 
-Observers (the preview, the level meter) read `latest_frame` and `level_dbfs` whenever they
-like: a single reference swapped per frame, so reading never slows capture or grows a queue.
+Observers (the preview, the level meter, the device check) read `latest_frame`, `level_dbfs`
+and `peak_dbfs` whenever they like: a single reference swapped per frame, so reading never
+slows capture or grows a queue.
 A recorder attaches a Feed to receive every frame and block while it records an answer.
 
 With a real-time clock a full feed drops (and counts) rather than block the device thread.
@@ -76,6 +77,7 @@ class LiveSources:
         self.camera, self.microphone, self.clock = camera, microphone, clock
         self.latest_frame: VideoFrame | None = None
         self.level_dbfs = SILENCE_DBFS
+        self.peak_dbfs = SILENCE_DBFS  # the newest block's loudest sample: clipping shows here
         self.camera_lost = threading.Event()
         self.microphone_lost = threading.Event()
         self._first_block = threading.Event()
@@ -201,6 +203,7 @@ class LiveSources:
 
     def _publish_block(self, block: AudioBlock, feed: Feed | None) -> None:
         self.level_dbfs = _dbfs(block.samples)
+        self.peak_dbfs = _peak_dbfs(block.samples)
         self._first_block.set()
         if feed is not None:
             feed.offer_audio(block)
@@ -210,3 +213,11 @@ def _dbfs(samples: np.ndarray) -> float:
         return SILENCE_DBFS
     rms = math.sqrt(float(np.mean(np.square(samples, dtype=np.float64))))
     return max(SILENCE_DBFS, 20 * math.log10(rms / 32768)) if rms > 0 else SILENCE_DBFS
+
+
+def _peak_dbfs(samples: np.ndarray) -> float:
+    if not len(samples):
+        return SILENCE_DBFS
+    # From max and min, not abs(): abs(-32768) overflows int16 and stays negative.
+    peak = max(int(samples.max()), -int(samples.min()))
+    return max(SILENCE_DBFS, 20 * math.log10(peak / 32768)) if peak > 0 else SILENCE_DBFS

@@ -67,6 +67,9 @@ class PartStats:
     writer_cpu_s: float = 0.0  # the timeline's thread and the encoders' writing threads
     encoder_cpu_s: float = 0.0
     stalls: list[Stall] = field(default_factory=list)  # each encoder stall, as it ended
+    # How the camera's frames and the microphone's blocks were stamped (FrameStamping).
+    video_stamping: str = ""
+    audio_stamping: str = ""
 
 
 @dataclass
@@ -150,10 +153,13 @@ class PartRecorder:
         stall_limit_s: float = STALL_LIMIT_S,
         presets: Sequence[str] = PRESETS,
         on_end: Callable[[StopReason], None] | None = None,
+        av_offset_s: float = 0.0,
     ) -> None:
         """`on_end` is told why the part ended, on the writer's thread, once it is closed
         (StopReason.FAILED if the writer raised: `wait` raises it). An encoder that takes
-        nothing for `stall_limit_s` ends the part (StopReason.ENCODER_STALLED)."""
+        nothing for `stall_limit_s` ends the part (StopReason.ENCODER_STALLED).
+        `av_offset_s` ([recording] av_offset_ms): how much later the camera shows a moment
+        than the microphone hears it; frames are placed that much earlier."""
         if stall_limit_s <= 0:
             raise ValueError("the stall limit must be positive")
         self._sources = sources
@@ -164,6 +170,7 @@ class PartRecorder:
         self._stall_limit = stall_limit_s
         self._presets = tuple(presets)  # slowest first; a step moves one to the right
         self._on_end = on_end
+        self._av_offset = av_offset_s
         self._stop_at: float | None = None
         self._stop_requested = threading.Event()
         self._thread: threading.Thread | None = None
@@ -251,6 +258,8 @@ class PartRecorder:
         self.stats.audio_blocks_dropped = feed.blocks_dropped
         self.stats.frames_repeated = slots.repeated + self._video_out.dropped
         self.stats.frames_surplus = slots.surplus
+        self.stats.video_stamping = str(self._sources.camera.stamping)
+        self.stats.audio_stamping = str(self._sources.microphone.stamping)
         files = PartFiles(title=self._title, video=tuple(self._segments), audio=self.audio_path,
                           fps=self._video.fps, sample_rate=rate)
         return PartResult(files=files, samples=total_samples, reason=reason, stats=self.stats)
@@ -287,12 +296,13 @@ class PartRecorder:
                     pending = None
                     if frame is None:
                         break
-                    if frame.t > horizon:
+                    taken = frame.t - self._av_offset
+                    if taken > horizon:
                         pending = frame
                         break
-                    if frame.t < start_t - 0.5 / video.fps:
+                    if taken < start_t - 0.5 / video.fps:
                         continue  # captured before this answer began
-                    self._place(slots.place(audio_clock.seconds_at(frame.t), frame.image))
+                    self._place(slots.place(audio_clock.seconds_at(taken), frame.image))
                 if self._sources.camera_lost.is_set() and pending is None and feed.video.empty():
                     return StopReason.CAMERA_LOST
                 now = time.monotonic()

@@ -2,6 +2,11 @@
 
 The callback runs on PortAudio's thread: it only copies the block into a bounded queue and
 counts what it could not keep (the sound card's overflows and our full queue separately).
+
+Some host APIs report no ADC time (0) and some ALSA plugins report one that jumps. The
+callback's own time is bursty (a sound server can deliver several blocks at once), so it is
+never used as the block's time: the sample count is, mapped to our clock by the least delay
+(kiosk.capture.stamping), from the first block whose ADC time is unusable to the end.
 """
 
 from __future__ import annotations
@@ -14,10 +19,31 @@ import sounddevice as sd
 from kiosk.capture.clock import Clock, SystemClock
 from kiosk.capture.frames import AudioBlock
 from kiosk.capture.sources import SourceError
+from kiosk.capture.stamping import FrameStamping, SourceClock
 
 # How long without a block before the microphone counts as gone. Generous: a sound server
 # with an idle source can take two seconds to deliver its first block.
 SILENT_DEVICE_TIMEOUT_S = 5.0
+# ADC times one block apart that differ from the block's length by more than this are not a
+# clock: PortAudio's own timing jitter is far smaller.
+ADC_TOLERANCE = 0.5  # of a block
+
+
+def host_api_settings(host_api: str) -> sd.WasapiSettings | None:
+    """PortAudio's extra settings for a microphone on `host_api`.
+
+    WASAPI in shared mode refuses a sample rate its mixer does not run at (PortAudio error
+    -9997) unless asked to convert.
+    """
+    return sd.WasapiSettings(auto_convert=True) if "WASAPI" in host_api.upper() else None
+
+
+def _host_api_of(device: str | int | None) -> str:
+    try:
+        info = sd.query_devices(device, kind="input")
+        return str(sd.query_hostapis(info["hostapi"])["name"])
+    except (sd.PortAudioError, ValueError, KeyError):
+        return ""
 
 
 def input_devices() -> list[dict]:
@@ -56,18 +82,24 @@ class SoundDeviceMicrophone:
         self._stream: sd.InputStream | None = None
         self.device_overflows = 0  # the sound card dropped input before we saw it
         self.queue_overflows = 0  # we had no room for a block (the recorder fell behind)
+        self.stamping = FrameStamping.ADC
+        self._sample_clock = SourceClock()
+        self._samples = 0
+        self._last_adc: float | None = None
 
     def open(self) -> None:
         name = microphone_name(self.device)
         try:
-            sd.query_devices(self.device if self.device != "" else None, kind="input")
+            device = self.device if self.device != "" else None
+            sd.query_devices(device, kind="input")
             self._stream = sd.InputStream(
-                device=self.device if self.device != "" else None,
+                device=device,
                 channels=1,
                 samplerate=self.sample_rate,
                 blocksize=self._block_samples,
                 dtype="int16",
                 callback=self._on_block,
+                extra_settings=host_api_settings(_host_api_of(device)),
             )
             self._stream.start()
         except (sd.PortAudioError, ValueError) as exc:
@@ -81,16 +113,26 @@ class SoundDeviceMicrophone:
         now = self._clock.now()
         if status.input_overflow:
             self.device_overflows += 1
-        adc = time_info.inputBufferAdcTime
-        if adc > 0:
-            # PortAudio's stream clock to ours, through the moment of this callback.
-            stamp = adc + (now - time_info.currentTime)
-        else:
-            stamp = now - frames / self.sample_rate
+        stamp = self._stamp(time_info.inputBufferAdcTime, time_info.currentTime, frames, now)
         try:
             self._queue.put_nowait(AudioBlock(indata[:, 0].copy(), stamp))
         except queue.Full:
             self.queue_overflows += 1
+
+    def _stamp(self, adc: float, current: float, frames: int, now: float) -> float:
+        """When the block's first sample was taken, on our clock."""
+        # The sample clock's estimate is kept from the start, to take over at once.
+        by_samples = self._sample_clock.stamp(self._samples / self.sample_rate,
+                                              now - frames / self.sample_rate)
+        self._samples += frames
+        if self.stamping is FrameStamping.ADC:
+            expected = frames / self.sample_rate
+            last, self._last_adc = self._last_adc, adc
+            if adc > 0 and (last is None or abs(adc - last - expected) <= ADC_TOLERANCE * expected):
+                # PortAudio's stream clock to ours, through the moment of this callback.
+                return adc + (now - current)
+            self.stamping = FrameStamping.SAMPLES
+        return by_samples
 
     def read(self) -> AudioBlock | None:
         try:

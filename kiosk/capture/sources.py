@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from kiosk.capture.frames import AudioBlock, VideoFrame
+from kiosk.capture.stamping import FrameStamping
 from kiosk.errors import KioskError
 
 
@@ -24,13 +25,14 @@ class Camera(Protocol):
     width: int
     height: int
     fps: float
+    stamping: FrameStamping  # how its frames are stamped, once it has delivered a few
 
     def open(self) -> None:
         """Start delivering frames; raise SourceError within a bounded time if it cannot."""
         ...
 
     def read(self) -> VideoFrame | None:
-        """The next frame, stamped the moment it was read; None once the camera is gone."""
+        """The next frame, stamped when it was taken; None once the camera is gone."""
         ...
 
     def close(self) -> None: ...
@@ -38,6 +40,7 @@ class Camera(Protocol):
 
 class Microphone(Protocol):
     sample_rate: int
+    stamping: FrameStamping
 
     def open(self) -> None:
         """Start capturing; raise SourceError within a bounded time if it cannot."""

@@ -22,6 +22,7 @@ import numpy as np
 
 from kiosk.capture.clock import Clock
 from kiosk.capture.frames import AudioBlock, VideoFrame
+from kiosk.capture.stamping import FrameStamping
 
 FLASH_FIRST_S = 1.0
 FLASH_PERIOD_S = 2.0
@@ -71,6 +72,7 @@ class Clapper:
 class SyntheticCamera:
     def __init__(self, clapper: Clapper, clock: Clock, options: SyntheticOptions) -> None:
         self.width, self.height, self.fps = options.width, options.height, options.fps
+        self.stamping = FrameStamping.DEVICE  # its schedule is its own clock
         self._clapper, self._clock, self._options = clapper, clock, options
         self._rng = np.random.default_rng(options.seed)
         self._index = 0
@@ -137,6 +139,7 @@ class SyntheticCamera:
 class SyntheticMicrophone:
     def __init__(self, clapper: Clapper, clock: Clock, options: SyntheticOptions) -> None:
         self.sample_rate = options.sample_rate
+        self.stamping = FrameStamping.SAMPLES
         self._clapper, self._clock, self._options = clapper, clock, options
         self._rng = np.random.default_rng(options.seed + 1)
         self._next_sample = 0

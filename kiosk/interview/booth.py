@@ -15,9 +15,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import assert_never
 
+from kiosk.capture.checkup import LAST_CHECK_FILE, VOICE_OVER_FLOOR_DB, LiveCheck, save_verdict
 from kiosk.capture.live import LiveSources
 from kiosk.capture.recorder import PartRecorder, PartStats
 from kiosk.capture.sources import SourceError
+from kiosk.capture.synthetic import SyntheticCamera
 from kiosk.config import Settings
 from kiosk.errors import DiskFullError, KioskError, NotFoundError
 from kiosk.interview import flow
@@ -27,7 +29,7 @@ from kiosk.recording.finish import Extent, NothingToMergeError
 from kiosk.recording.session import SessionRecording
 from kiosk.store import sessions
 from kiosk.store.database import Database
-from kiosk.words import StopReason, TakeStatus
+from kiosk.words import Advice, StopReason, TakeStatus
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +40,8 @@ UNEXPECTED = ("Something went wrong with this booth. Your answers so far are sav
 OUT_OF_SPACE = ("This booth ran out of storage space. Your answers up to this moment are "
                 "saved. Please tell a member of staff.")
 
-# The voice rule, on the microphone's newest level as the kiosk reads it ten times a second.
-# Speech at 60 cm is 20-30 dB above a quiet room; a fan, a hum or a steady tone barely moves.
-VOICE_OVER_FLOOR_DB = 10.0
+# The voice rule, on the microphone's newest level as the kiosk reads it ten times a second,
+# with the margin over the room's floor that the device check uses (VOICE_OVER_FLOOR_DB).
 VOICE_WINDOW = 15  # the newest levels judged together: 1.5 s
 # Speech is loud in much of a second and a half; a 100 ms beep every 2 s (the demo's tone),
 # a cough or a door is not.
@@ -130,6 +131,17 @@ class Booth:
         self.answers_kept = 0
         self.last_answer_stats: PartStats | None = None
         self.room = RoomSound()
+        # The device check's measuring, from the devices being ready to the first answer.
+        self._check: LiveCheck | None = None
+
+    def advice(self) -> tuple[Advice, ...] | None:
+        """What the device check advises now (any thread); None before it has judged, or
+        when [interview] device_advice is off."""
+        check = self._check
+        if check is None or not self._settings.interview.device_advice:
+            return None
+        verdict = check.verdict()
+        return verdict.advice if verdict.ready else None
 
     def carry_out(self, effect: flow.Effect) -> None:
         self._worker.submit(self._run, effect)
@@ -208,8 +220,20 @@ class Booth:
             return
         self._report(flow.DevicesReady())
         sources.on_lost(lambda: self._device_lost(sources))
+        self._end_check()
+        # A test pattern is dark and has no face by design: nothing to advise about.
+        if not isinstance(sources.camera, SyntheticCamera):
+            self._check = LiveCheck(sources, self._settings.recording.fps)
+            self._check.start()
+
+    def _end_check(self) -> None:
+        """Stop measuring: the verdict goes to the log and to the booth page's file."""
+        check, self._check = self._check, None
+        if check is not None:
+            save_verdict(check.stop(), self._settings.data_dir / LAST_CHECK_FILE)
 
     def _close_devices(self) -> None:
+        self._end_check()
         sources, self.sources = self.sources, None
         if sources is not None:
             sources.close()
@@ -243,6 +267,7 @@ class Booth:
     def _start_answer(self, effect: flow.StartAnswer) -> None:
         if self.sources is None or self.session_id is None:
             raise KioskError(UNEXPECTED)
+        self._end_check()  # never measuring while an answer is recorded
         self.room.forget_recent()
         if self._recording is None:
             recording = SessionRecording(self._db, self._settings, self.sources, self.session_id)
@@ -287,9 +312,11 @@ class Booth:
             return
         self.last_answer_stats = stats
         self.answers_kept += 1
-        log.info("answer kept: %d frames from the camera, %d dropped, %d repeated, preset %s",
-                 stats.frames_offered, stats.frames_dropped, stats.frames_repeated,
-                 stats.presets[-1] if stats.presets else "-")
+        log.info("answer kept: %d frames from the camera, %d dropped, %d repeated, preset %s; "
+                 "frames stamped by %s time, sound by %s", stats.frames_offered,
+                 stats.frames_dropped, stats.frames_repeated,
+                 stats.presets[-1] if stats.presets else "-", stats.video_stamping,
+                 stats.audio_stamping)
 
     def _finish_session(self, effect: flow.FinishSession) -> None:
         recording, self._recording = self._recording, None

@@ -76,7 +76,11 @@ class SessionRecording:
             self.parts.mkdir(mode=FOLDER_MODE, exist_ok=True)
             self.manifest.save()
             sessions.start_session(self._db, self.session_id)
-        self._progressive = ProgressiveMerge(self.parts / PROGRESSIVE_NAME)
+        # Its index is kept at the front, in room sized for the longest interview planned;
+        # one that runs longer is merged at the end instead (see _finish_progressive).
+        self._progressive = ProgressiveMerge(
+            self.parts / PROGRESSIVE_NAME,
+            longest_minutes=self._settings.recording.longest_interview_minutes)
         self._appender = threading.Thread(target=self._append_answers, name="appender",
                                           daemon=True)
         self._appender.start()
@@ -120,7 +124,7 @@ class SessionRecording:
             sample_rate=self.manifest.sample_rate, title=question,
             disk_reserve_bytes=self._settings.recording.disk_reserve_mb * 1024 * 1024,
             stall_limit_s=self._settings.recording.stall_limit_seconds,
-            on_end=on_end,
+            on_end=on_end, av_offset_s=self._settings.recording.av_offset_ms / 1000,
         )
         recorder.start()
         self._active = (entry, recorder)

@@ -23,6 +23,7 @@ from kiosk.store.database import Database, open_configured
 from kiosk.store.models import SessionStatus
 from kiosk.store.sessions import get_session, session_to_dict
 from tests.engine import SMALL, begun_recording
+from tests.mp4_boxes import faststart_problems, nero_chapters
 
 QUESTIONS = ("Why this job?", "A hard problem you solved")
 SECONDS = (3.0, 4.0)
@@ -65,6 +66,11 @@ def _recovered(settings: Settings, db: Database, session_id: str,
     with db.session() as s:
         row = session_to_dict(get_session(s, session_id), settings.recordings_dir)
     assert row["status"] == "recovered"
+    # Merged in one pass from the parts: faststart too, one chapter per answer kept.
+    movie = folder / "interview.mp4"
+    assert faststart_problems(movie) == []
+    assert [title for _, title in nero_chapters(movie)] == [q["question"] for q in
+                                                             row["questions"]]
     return row
 
 

@@ -110,7 +110,8 @@ class CandidateKiosk(QWidget):
         self.welcome.set_lead(len(questions.questions), practice=questions.practice is not None)
         self.identify = screens.IdentifyScreen(self._scheduled)
         self.consent = screens.ConsentScreen()
-        self.device_check = screens.DeviceCheckScreen(self._latest_frame, self._level)
+        self.device_check = screens.DeviceCheckScreen(self._latest_frame, self._level,
+                                                      self.booth.advice)
         self.practice = screens.PracticeScreen()
         self.question = screens.QuestionScreen(self._latest_frame, self._level,
                                                self.booth.newest_take)

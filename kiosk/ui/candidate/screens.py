@@ -7,7 +7,8 @@ touched, tabbed to and pressed with Space or Enter.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import typing
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
@@ -36,6 +37,7 @@ from kiosk.ui.widgets.keyboard import OnScreenKeyboard
 from kiosk.ui.widgets.level_meter import LevelMeter
 from kiosk.ui.widgets.preview import CameraPreview
 from kiosk.ui.widgets.text import TextField, TextLabel
+from kiosk.words import Advice
 
 MAX_SCHEDULED_SHOWN = 6
 # "Press any key" on Welcome: any but moving the focus, or a modifier on its own (the staff
@@ -307,13 +309,23 @@ class ConsentScreen(CandidateScreen):
 CHECK_HEADLINE = "Can you see and hear yourself?"
 CHECK_LEAD = ("Sit so that your face is in the middle of the picture. "
               "Then say a few words: the bar moves when we hear you.")
+CHECK_GOOD = "You look and sound good."
+ADVICE_EVERY_S = 0.5  # the measure changes slowly; text that flickers is not read
+
+
+class AdviceSource(typing.Protocol):
+    def __call__(self) -> Sequence[Advice] | None:
+        """What the device check advises now; None while it has not judged yet (or is off)."""
+        ...
 
 
 class DeviceCheckScreen(CandidateScreen):
     def __init__(self, latest: Callable[[], VideoFrame | None],
-                 level: Callable[[], float]) -> None:
+                 level: Callable[[], float], advice: AdviceSource) -> None:
         super().__init__()
         self._level = level
+        self._advice = advice
+        self._advice_due = 0.0
         self._devices: Devices | None = None
         layout = page(self)
         self.headline = label(CHECK_HEADLINE, "headline")
@@ -342,6 +354,10 @@ class DeviceCheckScreen(CandidateScreen):
         self.problem = label("", "problem")
         self.problem.hide()
         side.addWidget(self.problem)
+        # Below the button, so that advice coming and going never moves it.
+        self.advice = label("", "advice")
+        self.advice.hide()
+        side.addWidget(self.advice)
         self.retry = KioskButton("Retry")
         self.retry.clicked.connect(lambda: self.intent.emit(flow.Retry()))
         self.retry.hide()
@@ -374,6 +390,8 @@ class DeviceCheckScreen(CandidateScreen):
         self.retry.setVisible(missing)
         self.status.setVisible(state.devices is Devices.OPENING)
         self.confirm.setEnabled(state.devices is Devices.READY)
+        if state.devices is not Devices.READY:
+            self.advice.hide()
         if state.devices is not self._devices:
             self._devices = state.devices
             if state.devices is Devices.OPENING:
@@ -385,6 +403,20 @@ class DeviceCheckScreen(CandidateScreen):
 
     def refresh(self, now: float) -> None:
         self.meter.set_level(self._level())
+        if now >= self._advice_due and self.confirm.isEnabled():
+            self._advice_due = now + ADVICE_EVERY_S
+            self.show_advice(self._advice())
+
+    def show_advice(self, advice: Sequence[Advice] | None) -> None:
+        """The device check's advice in large type; nothing until it has judged."""
+        if advice is None:
+            self.advice.hide()
+            return
+        role = "advice" if advice else "advice_ok"
+        if self.advice.objectName() != role:
+            restyle(self.advice, role)
+        self.advice.setText("\n".join(a.sentence for a in advice) if advice else CHECK_GOOD)
+        self.advice.show()
 
     def first_focus(self) -> QWidget:
         return self.confirm if self.confirm.isEnabled() else self.retry

@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kiosk.config import Settings
 from kiosk.store.database import Database
@@ -86,6 +86,32 @@ def _with_booth_setup(demo: Settings, booth: Settings) -> Settings:
                                                                  booth.question_sets_dir)))
 
 
+# The device check's advice, each as the candidate reads it (measured on real pictures in
+# tests/test_device_check.py: a test pattern has no face to measure).
+ADVICE_SHOWN = {
+    "good": (), "too-dark": ("too dark",), "move-left": ("move left",),
+    "too-far": ("too far",), "no-face": ("no face",), "too-quiet": ("too quiet",),
+    "clipping": ("clipping",), "backlit-and-quiet": ("backlit", "too quiet"),
+    "jerky": ("jerky",),
+}
+
+
+def _shoot_advice(kiosk: Any, shoot: Callable[[str], None]) -> None:
+    from kiosk.words import Advice
+
+    screen = kiosk.device_check
+    measured = screen._advice
+    try:
+        for case, words in ADVICE_SHOWN.items():
+            advice = tuple(Advice(word) for word in words)
+            screen._advice = lambda advice=advice: advice
+            screen.show_advice(advice)
+            shoot(f"device-check-advice-{case}")
+    finally:
+        screen._advice = measured
+        screen.show_advice(measured())
+
+
 def _candidate_screens(settings: Settings, db: Database, out: Path) -> list[Path]:
     from kiosk.interview import flow
     from kiosk.interview.flow import Devices, Screen
@@ -153,6 +179,8 @@ def _candidate_screens(settings: Settings, db: Database, out: Path) -> list[Path
                 kiosk.identify.keyboard.show_accents(True)
                 shoot(name)
                 kiosk.identify.keyboard.show_accents(False)
+            elif name == "device-check":
+                _shoot_advice(kiosk, shoot)
             elif name == "consent":
                 name = "identify-long-name"
                 kiosk.flow.handle(flow.Back())
