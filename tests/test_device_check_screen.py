@@ -68,7 +68,7 @@ def test_a_candidate_off_to_one_side_reads_where_to_move_and_the_booth_page_keep
     finally:
         kiosk.shutdown()
     last = dict(settings_shown(booth_settings))["Last device check"]
-    assert "move left" in last and "fps" in last and "face" in last
+    assert "move left" in last and "fps" in last and "face found" in last
 
 
 def test_advice_switched_off_by_the_admin_is_not_shown(

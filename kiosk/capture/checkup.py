@@ -166,6 +166,18 @@ class Verdict:
         return (f"device check after {self.figures.seconds:.1f} s{state}: "
                 f"{self.figures.describe()}; advice: {advice}")
 
+    def brief(self) -> str:
+        """A few words for the booth page: what the camera gave, the face, the voice."""
+        figures = self.figures
+        if not figures.faces_measured:
+            face = "face not measured"
+        else:
+            face = "face found" if figures.face is not None else "no face"
+        advice = ", ".join(self.found) if self.found else "none"
+        return (f"{_number(figures.fps, '.0f')} fps, brightness "
+                f"{_number(figures.brightness, '.0f')}, {face}, voice "
+                f"{_number(figures.speech_dbfs, '.0f')} dBFS; advice: {advice}")
+
     def as_dict(self) -> dict[str, Any]:
         return {"ready": self.ready, "advice": [str(a) for a in self.found],
                 "figures": asdict(self.figures)}
@@ -498,7 +510,7 @@ LAST_CHECK_FILE = "last-device-check.json"  # in the data folder: the booth page
 def save_verdict(verdict: Verdict, path: Path) -> None:
     """Keep the newest device check's figures for the booth page (one small file, replaced
     whole: a kiosk runs for weeks, a list would grow)."""
-    record = {"at": time.strftime("%Y-%m-%d %H:%M"), "summary": verdict.describe(),
+    record = {"at": time.strftime("%Y-%m-%d %H:%M"), "summary": verdict.brief(),
               **verdict.as_dict()}
     partial = path.with_name(path.name + ".partial")
     try:

@@ -3,14 +3,16 @@
 The callback runs on PortAudio's thread: it only copies the block into a bounded queue and
 counts what it could not keep (the sound card's overflows and our full queue separately).
 
-Some host APIs report no ADC time (0) and some ALSA plugins report one that jumps. The
-callback's own time is bursty (a sound server can deliver several blocks at once), so it is
-never used as the block's time: the sample count is, mapped to our clock by the least delay
-(kiosk.capture.stamping), from the first block whose ADC time is unusable to the end.
+A block's time is its sample count, which never wobbles, anchored to our clock by the least
+delay (kiosk.capture.stamping) to PortAudio's ADC time. Some host APIs report no ADC time
+(0) and some ALSA plugins one that jumps: from the first such block on, the anchor is the
+callback's own time instead, whose bursts (a sound server can deliver several blocks at
+once) the least delay ignores.
 """
 
 from __future__ import annotations
 
+import logging
 import queue
 
 import numpy as np
@@ -20,6 +22,8 @@ from kiosk.capture.clock import Clock, SystemClock
 from kiosk.capture.frames import AudioBlock
 from kiosk.capture.sources import SourceError
 from kiosk.capture.stamping import FrameStamping, SourceClock
+
+log = logging.getLogger(__name__)
 
 # How long without a block before the microphone counts as gone. Generous: a sound server
 # with an idle source can take two seconds to deliver its first block.
@@ -84,6 +88,7 @@ class SoundDeviceMicrophone:
         self.queue_overflows = 0  # we had no room for a block (the recorder fell behind)
         self.stamping = FrameStamping.ADC
         self._sample_clock = SourceClock()
+        self._adc_clock = SourceClock()
         self._samples = 0
         self._last_adc: float | None = None
 
@@ -120,19 +125,24 @@ class SoundDeviceMicrophone:
             self.queue_overflows += 1
 
     def _stamp(self, adc: float, current: float, frames: int, now: float) -> float:
-        """When the block's first sample was taken, on our clock."""
-        # The sample clock's estimate is kept from the start, to take over at once.
-        by_samples = self._sample_clock.stamp(self._samples / self.sample_rate,
-                                              now - frames / self.sample_rate)
+        """When the block's first sample was taken, on our clock: always its sample count,
+        anchored by the least delay to the ADC time, or to the callback's time once the ADC
+        time is unusable. ALSA's pulse plugin reports ADC times that wobble by several ms
+        from block to block; the sample count does not."""
+        source_t = self._samples / self.sample_rate
         self._samples += frames
+        # Fed from the start, so that it takes over at once.
+        by_callback = self._sample_clock.stamp(source_t, now - frames / self.sample_rate)
         if self.stamping is FrameStamping.ADC:
             expected = frames / self.sample_rate
             last, self._last_adc = self._last_adc, adc
             if adc > 0 and (last is None or abs(adc - last - expected) <= ADC_TOLERANCE * expected):
                 # PortAudio's stream clock to ours, through the moment of this callback.
-                return adc + (now - current)
+                return self._adc_clock.stamp(source_t, adc + (now - current))
             self.stamping = FrameStamping.SAMPLES
-        return by_samples
+            log.info("the microphone's ADC times are unusable (%.3f after %s): its sound is "
+                     "stamped by its sample count from here on", adc, last)
+        return by_callback
 
     def read(self) -> AudioBlock | None:
         try:

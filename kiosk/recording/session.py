@@ -184,6 +184,11 @@ class SessionRecording:
 
     def release(self) -> None:
         self._stop_appender()
+        if self._progressive is not None:
+            # Used (moved into place) or not, the muxer and its lists go now, not at exit;
+            # a session left for recovery is rebuilt from its parts.
+            self._progressive.abort()
+            self._progressive = None
         self._lock.release()
 
     def _seal(self, before: int | None = None) -> None:
