@@ -92,8 +92,9 @@ def test_a_video_file_is_stamped_by_its_frame_count(tmp_path: Path) -> None:
             camera.close()
         gaps[name] = np.diff(stamps)
     assert device.stamping is FrameStamping.DEVICE and read.stamping is FrameStamping.READ
-    # The first two settle the estimate (the decoder starts slower than it goes on).
-    assert np.abs(gaps["device"][2:] - 1 / FPS).max() < 1e-4
+    # On its own schedule, however late a read returns (the decoder starts slower).
+    assert np.abs(gaps["device"] - 1 / FPS).max() < 1e-9
+    assert np.abs(gaps["read"] - 1 / FPS).max() > 1e-6
     assert device.agreed is not None and device.agreed.fps == FPS
 
 

@@ -1,7 +1,7 @@
 """A camera through OpenCV: a device index, a device path, a network URL or a video file.
 
-Frames carry the source's own time where it has one (V4L2's buffer time, a stream's PTS, a
-file's frame index; kiosk.capture.stamping maps it to the capture clock), so a burst of
+Frames carry the source's own time where it has one (V4L2's buffer time, a stream's PTS,
+mapped to the capture clock by kiosk.capture.stamping; a file's frame count), so a burst of
 buffered frames and the camera's own delay do not bend the timeline; only a source without a
 usable time is stamped the moment `read` returns. A device camera is asked for a compressed
 format (MJPG, then YUYV) at the configured size and rate and one buffered frame; what it
@@ -213,8 +213,9 @@ class OpenCVCamera:
         if self.stamping is FrameStamping.READ:
             return read_t
         if self.kind == "file":
-            # A looping file's own position jumps back; its frame count does not.
-            return self._source_clock.stamp(self._file_frames / self._file_fps, read_t)
+            # Its frames are read on its own schedule (see read): that is when they "happen".
+            # A looping file's position jumps back; its frame count does not.
+            return self._file_start + self._file_frames / self._file_fps
         source_t = capture.get(cv2.CAP_PROP_POS_MSEC) / 1000
         mapped = self._source_clock.stamp(source_t, read_t)
         if self._trying(source_t):
