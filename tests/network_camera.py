@@ -154,12 +154,7 @@ class WireTap:
         self._socket.close()
 
     def _run(self) -> None:
-        realtime_to_monotonic = time.monotonic() - time.time()
-        while not self._stop.is_set():
-            try:
-                data, arrived = _receive_stamped(self._socket, realtime_to_monotonic)
-            except TimeoutError:
-                continue
+        for data, arrived in _datagrams(self._socket, self._stop):
             for start in range(0, len(data) - MPEGTS_PACKET + 1, MPEGTS_PACKET):
                 pts = _video_pts(data[start:start + MPEGTS_PACKET])
                 if pts is not None:
@@ -203,6 +198,17 @@ def _receive_stamped(sock: socket.socket, realtime_to_monotonic: float) -> tuple
             seconds, nanoseconds = struct.unpack("qq", value[:size])
             arrived = seconds + nanoseconds * 1e-9 + realtime_to_monotonic
     return data, arrived
+
+
+def _datagrams(sock: socket.socket, stop: threading.Event) -> Iterator[tuple[bytes, float]]:
+    """Every datagram with its arrival time (see _receive_stamped) until `stop` is set; the
+    socket's timeout is how often `stop` is looked at."""
+    realtime_to_monotonic = time.monotonic() - time.time()
+    while not stop.is_set():
+        try:
+            yield _receive_stamped(sock, realtime_to_monotonic)
+        except TimeoutError:
+            continue
 
 
 class JitterRelay:
@@ -255,12 +261,7 @@ class JitterRelay:
         return self._packets_random.uniform(0, PACKET_JITTER_S)
 
     def _receive(self) -> None:
-        realtime_to_monotonic = time.monotonic() - time.time()
-        while not self._stop.is_set():
-            try:
-                data, arrived = _receive_stamped(self._socket, realtime_to_monotonic)
-            except TimeoutError:
-                continue
+        for data, arrived in _datagrams(self._socket, self._stop):
             if self._origin is None:
                 self._origin = arrived
             since = arrived - self._origin

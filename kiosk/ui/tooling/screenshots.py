@@ -24,8 +24,19 @@ SIZES = ((1280, 800), (1920, 1080))
 LAYOUT_PASSES = 5
 WAIT_S = 20.0  # for a candidate screen to reach the state it is shot in
 RECRUITER_SCREENS = ("pin", "sessions", "details", "setup", "booth")
+# The device check's advice, each as the candidate reads it (measured on real pictures in
+# tests/test_device_check.py: a test pattern has no face to measure).
+ADVICE_SHOWN = {
+    "good": (), "too-dark": ("too dark",), "move-left": ("move left",),
+    "too-far": ("too far",), "no-face": ("no face",), "too-quiet": ("too quiet",),
+    "clipping": ("clipping",), "backlit-and-quiet": ("backlit", "too quiet"),
+    "jerky": ("jerky",),
+}
+
+
 CANDIDATE_SCREENS = ("welcome", "identify", "identify-accents", "identify-long-name",
-                     "consent", "consent-long-name", "device-check", "practice",
+                     "consent", "consent-long-name", "device-check",
+                     *(f"device-check-advice-{case}" for case in ADVICE_SHOWN), "practice",
                      "question-prepare", "question-answer", "retake", "idle-warning",
                      "retake-watching", "device-lost", "thank-you", "unavailable")
 # The longest name the name rule lets through, with nowhere to wrap it: it must change nothing
@@ -84,16 +95,6 @@ def _with_booth_setup(demo: Settings, booth: Settings) -> Settings:
                                interview=dataclasses.replace(booth.interview,
                                                              question_sets_dir=str(
                                                                  booth.question_sets_dir)))
-
-
-# The device check's advice, each as the candidate reads it (measured on real pictures in
-# tests/test_device_check.py: a test pattern has no face to measure).
-ADVICE_SHOWN = {
-    "good": (), "too-dark": ("too dark",), "move-left": ("move left",),
-    "too-far": ("too far",), "no-face": ("no face",), "too-quiet": ("too quiet",),
-    "clipping": ("clipping",), "backlit-and-quiet": ("backlit", "too quiet"),
-    "jerky": ("jerky",),
-}
 
 
 def _shoot_advice(kiosk: Any, shoot: Callable[[str], None]) -> None:
