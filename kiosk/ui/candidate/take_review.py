@@ -25,7 +25,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QRectF, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QFont, QHideEvent, QImage, QPainter, QPainterPath, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QHideEvent, QImage, QPainter, QPaintEvent
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -35,6 +35,7 @@ from kiosk.media.merge import PartFiles, merge_parts
 from kiosk.ui.formatting import clock
 from kiosk.ui.media_objects import audio_output, media_player, video_sink
 from kiosk.ui.widgets.buttons import KioskButton
+from kiosk.ui.widgets.preview import paint_frame
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +43,6 @@ NewestTake = Callable[[], Future[PartFiles | None]]
 # Ending the answer (flushing the encoders) comes first; it is over in well under this.
 LOAD_TIMEOUT_S = 60.0
 ACTIVITY_MS = 1000  # far inside the shortest idle warning
-BACKGROUND = QColor("#2b3440")
-CORNER_RADIUS = 16
 WATCH, STOP, AGAIN, LOADING = "Watch it", "Stop watching", "Watch it again", "Getting it ready…"
 BROKEN = "It did not play: try again"
 
@@ -104,21 +103,8 @@ class TakePlayer(QWidget):
         super().hideEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        image = self._image
-        if image is None:
-            area = QRectF(self.rect())
-        else:
-            size = image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            # Top-aligned like the live preview it stands in for.
-            area = QRectF((self.width() - size.width()) / 2, 0, size.width(), size.height())
-        path = QPainterPath()
-        path.addRoundedRect(area, CORNER_RADIUS, CORNER_RADIUS)
-        painter.setClipPath(path)
-        painter.fillRect(area, BACKGROUND)
-        if image is not None:
-            painter.drawImage(area, image)
+        # Painted like the live preview it stands in for.
+        painter, area = paint_frame(self, self._image)
         self._paint_time(painter, area)
 
     def _paint_time(self, painter: QPainter, area: QRectF) -> None:

@@ -85,18 +85,25 @@ class CameraPreview(QWidget):
                                            Qt.AspectRatioMode.KeepAspectRatio)
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        image = self._image
-        if image is None:
-            area = QRectF(self.rect())
-        else:
-            size = image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            # Top-aligned, level with the text beside it; centred across.
-            area = QRectF((self.width() - size.width()) / 2, 0, size.width(), size.height())
-        path = QPainterPath()
-        path.addRoundedRect(area, CORNER_RADIUS, CORNER_RADIUS)
-        painter.setClipPath(path)
-        painter.fillRect(area, BACKGROUND)
-        if image is not None:
-            painter.drawImage(area, image)
+        paint_frame(self, self._image)
+
+
+def paint_frame(widget: QWidget, image: QImage | None) -> tuple[QPainter, QRectF]:
+    """Paint `image` as the live preview shows a picture: scaled to fit, top-aligned (level
+    with the text beside it), centred across, with rounded corners; the dark background
+    alone while there is none. Returns the painter, clipped to the picture, and its area,
+    for what is drawn over it."""
+    painter = QPainter(widget)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    if image is None:
+        area = QRectF(widget.rect())
+    else:
+        size = image.size().scaled(widget.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        area = QRectF((widget.width() - size.width()) / 2, 0, size.width(), size.height())
+    path = QPainterPath()
+    path.addRoundedRect(area, CORNER_RADIUS, CORNER_RADIUS)
+    painter.setClipPath(path)
+    painter.fillRect(area, BACKGROUND)
+    if image is not None:
+        painter.drawImage(area, image)
+    return painter, area
