@@ -3,7 +3,9 @@ booth's latency setting, and the small code paths written for Windows booths."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
+import subprocess
 import types
 from pathlib import Path
 
@@ -11,13 +13,16 @@ import numpy as np
 import pytest
 import sounddevice as sd
 
-from kiosk.capture.devices import named_cameras
+from kiosk.capture.checkup import jerky_below
+from kiosk.capture.devices import named_cameras, probe_camera
 from kiosk.capture.opencv_backends import backends_to_try, cv2
 from kiosk.capture.opencv_camera import OpenCVCamera
 from kiosk.capture.sounddevice_microphone import SoundDeviceMicrophone, host_api_settings
 from kiosk.capture.stamping import FrameStamping, SourceClock
 from kiosk.capture.synthetic import SyntheticOptions
+from kiosk.config import RecordingSettings
 from kiosk.media.clapper import clapper_matches, median_offset_ms
+from kiosk.media.ffmpeg import ffmpeg_exe
 from kiosk.media.merge import merge_parts
 from tests.engine import SMALL, record_parts
 
@@ -187,3 +192,18 @@ def test_a_named_backend_that_cannot_open_the_camera_says_which(tmp_path: Path) 
     camera.open()
     camera.close()
     assert camera.agreed is not None and camera.agreed.backend == "FFMPEG"
+
+
+def test_the_booth_page_calls_a_camera_short_of_its_rate_jerky_by_the_device_checks_rule(
+    tmp_path: Path
+) -> None:
+    clip = tmp_path / "slow.mp4"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i",
+                    "testsrc2=size=320x180:rate=12", "-t", "2", "-c:v", "libx264",
+                    "-pix_fmt", "yuv420p", str(clip)], check=True)
+    recording = RecordingSettings(camera=str(clip), width=320, height=180, fps=30)
+    slow = probe_camera(recording)
+    assert slow.found and "12 fps" in slow.message and "jerky" in slow.message
+    # 12 fps is jerky for 30 asked (under 20), not for 15 asked (10 and over is smooth).
+    assert jerky_below(30) > 12 >= jerky_below(15)
+    assert "jerky" not in probe_camera(dataclasses.replace(recording, fps=15)).message

@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.capture.checkup import jerky_below
 from kiosk.capture.clock import Clock, SystemClock
 from kiosk.capture.live import LiveSources
 from kiosk.capture.opencv_camera import CameraFormat, OpenCVCamera
@@ -20,8 +21,6 @@ from kiosk.capture.synthetic import SyntheticOptions, synthetic_pair
 from kiosk.config import RecordingSettings
 
 SYNTHETIC = "synthetic"
-# A camera delivering under this share of the rate asked for gives a jerky picture.
-JERKY_FRACTION = 0.7
 
 
 def open_sources(
@@ -186,7 +185,7 @@ def probe_camera(recording: RecordingSettings, *, timeout_s: float = 8.0) -> Dev
     if result is None:
         return DeviceProbe(False, f"The camera '{spec}' opens but gives no picture.")
     message = f"The camera '{spec}' gives a picture: {result.describe()}."
-    if 0 < result.fps < recording.fps * JERKY_FRACTION:
+    if 0 < result.fps < jerky_below(recording.fps):  # the device check's own rule
         message += (f" It agreed to {result.fps:g} fps, not the {recording.fps} asked for: "
                     f"the picture will be jerky (a webcam without MJPG at this size, or a "
                     f"slow USB port).")
