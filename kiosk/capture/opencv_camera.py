@@ -217,10 +217,8 @@ class OpenCVCamera:
             # A looping file's position jumps back; its frame count does not.
             return self._file_start + self._file_frames / self._file_fps
         source_t = capture.get(cv2.CAP_PROP_POS_MSEC) / 1000
-        mapped = self._source_clock.stamp(source_t, read_t)
-        if self._trying(source_t):
-            return read_t
-        return mapped if self.stamping is FrameStamping.DEVICE else read_t
+        mapped = self._source_clock.stamp(source_t, read_t)  # fed on trial too: a head start
+        return read_t if self._trying(source_t) else mapped
 
     def _trying(self, source_t: float) -> bool:
         """Whether the source's times are still on trial: they must rise over its first
