@@ -133,13 +133,18 @@ def speak_for(qtbot: QtBot, seconds: float) -> None:
     qtbot.wait(round(seconds * 1000))
 
 
-def start_first_answer(qtbot: QtBot, kiosk: CandidateKiosk, name: str) -> None:
-    """By touch, from Welcome to the first question's answer (no practice)."""
+def reach_the_device_check(qtbot: QtBot, kiosk: CandidateKiosk, name: str) -> None:
+    """By touch, from Welcome to the device check with the devices ready."""
     qtbot.mouseClick(kiosk.welcome, Qt.MouseButton.LeftButton)
     qtbot.keyClicks(kiosk.identify.name, name)
     click(qtbot, kiosk.identify.next)
     click(qtbot, kiosk.consent.accept)
     qtbot.waitUntil(lambda: kiosk.device_check.confirm.isEnabled(), timeout=15_000)
+
+
+def start_first_answer(qtbot: QtBot, kiosk: CandidateKiosk, name: str) -> None:
+    """By touch, from Welcome to the first question's answer (no practice)."""
+    reach_the_device_check(qtbot, kiosk, name)
     click(qtbot, kiosk.device_check.confirm)
     click(qtbot, kiosk.practice.start)
     click(qtbot, kiosk.question.start)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 
 import cv2
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from kiosk.capture.clock import SystemClock
@@ -15,7 +14,7 @@ from kiosk.capture.live import LiveSources
 from kiosk.capture.synthetic import SyntheticOptions, synthetic_pair
 from kiosk.config import Settings
 from kiosk.health import booth_settings as settings_shown
-from kiosk.interview.flow import Devices, Screen
+from kiosk.interview.flow import Screen
 from kiosk.store.database import Database
 from kiosk.words import Advice
 from tests.still_camera import StillCamera
@@ -26,6 +25,7 @@ from tests.test_candidate_kiosk import (  # noqa: F401 (fixtures)
     db,
     make_kiosk,
     on,
+    reach_the_device_check,
 )
 from tests.test_device_check import scene
 
@@ -40,19 +40,11 @@ def _opener(*, face_across: float) -> LiveSources:
     return live
 
 
-def _to_the_device_check(qtbot: QtBot, kiosk) -> None:
-    qtbot.mouseClick(kiosk.welcome, Qt.MouseButton.LeftButton)
-    qtbot.keyClicks(kiosk.identify.name, "Ana")
-    click(qtbot, kiosk.identify.next)
-    click(qtbot, kiosk.consent.accept)
-    qtbot.waitUntil(lambda: kiosk.flow.state.devices is Devices.READY, timeout=15_000)
-
-
 def test_a_candidate_off_to_one_side_reads_where_to_move_and_the_booth_page_keeps_it(
         qtbot: QtBot, booth_settings: Settings, db: Database) -> None:
     kiosk = make_kiosk(qtbot, booth_settings, db, lambda: _opener(face_across=0.2))
     try:
-        _to_the_device_check(qtbot, kiosk)
+        reach_the_device_check(qtbot, kiosk, "Ana")
         screen = kiosk.device_check
         # The face is on the camera's left: the candidate's left in the mirrored preview.
         qtbot.waitUntil(lambda: Advice.MOVE_LEFT.sentence in screen.advice.text(),
@@ -77,7 +69,7 @@ def test_advice_switched_off_by_the_admin_is_not_shown(
         booth_settings.interview, device_advice=False))
     kiosk = make_kiosk(qtbot, quiet, db, lambda: _opener(face_across=0.2))
     try:
-        _to_the_device_check(qtbot, kiosk)
+        reach_the_device_check(qtbot, kiosk, "Ana")
         verdict = kiosk.booth._check
         assert verdict is not None  # still measured, for the log and the booth page
         qtbot.waitUntil(lambda: verdict.verdict().ready, timeout=5_000)
