@@ -76,6 +76,17 @@ class ReviewSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class TranscriptSettings:
+    """[transcripts] in the settings file: offline speech to text of every interview."""
+
+    enabled: bool = True
+    # A CTranslate2 Whisper model folder (config.json, model.bin, tokenizer.json); empty: the
+    # English model that ships with the kiosk. Relative: in the data folder.
+    model_dir: str = ""
+    threads: int = 1  # CPU threads for one transcription; it runs at the lowest priority
+
+
+@dataclasses.dataclass(frozen=True)
 class FileSettings:
     """The keys a settings file may hold. A key not declared here is refused."""
 
@@ -84,6 +95,7 @@ class FileSettings:
     recording: RecordingSettings = dataclasses.field(default_factory=RecordingSettings)
     interview: InterviewSettings = dataclasses.field(default_factory=InterviewSettings)
     review: ReviewSettings = dataclasses.field(default_factory=ReviewSettings)
+    transcripts: TranscriptSettings = dataclasses.field(default_factory=TranscriptSettings)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,6 +109,7 @@ class Settings:
     recording: RecordingSettings = dataclasses.field(default_factory=RecordingSettings)
     interview: InterviewSettings = dataclasses.field(default_factory=InterviewSettings)
     review: ReviewSettings = dataclasses.field(default_factory=ReviewSettings)
+    transcripts: TranscriptSettings = dataclasses.field(default_factory=TranscriptSettings)
 
     @property
     def question_sets_dir(self) -> Path:
@@ -151,6 +164,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         recording=_check_recording(from_file.recording, config_file),
         interview=_check_interview(from_file.interview, config_file),
         review=_check_review(from_file.review, config_file),
+        transcripts=_check_transcripts(from_file.transcripts, config_file),
     )
 
 
@@ -189,6 +203,11 @@ def _check_review(review: ReviewSettings, path: Path) -> ReviewSettings:
     limits = {"idle_lock_minutes": (1, 24 * 60), "retention_days": (0, 100 * 365)}
     _check_ranges(review, limits, "review", path)
     return review
+
+
+def _check_transcripts(transcripts: TranscriptSettings, path: Path) -> TranscriptSettings:
+    _check_ranges(transcripts, {"threads": (1, 16)}, "transcripts", path)
+    return transcripts
 
 
 def _check_ranges(table: object, limits: dict[str, tuple[int, int]], name: str,

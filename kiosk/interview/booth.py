@@ -29,6 +29,7 @@ from kiosk.recording.finish import Extent, NothingToMergeError
 from kiosk.recording.session import SessionRecording
 from kiosk.store import sessions
 from kiosk.store.database import Database
+from kiosk.transcripts.worker import TranscriptWorker
 from kiosk.words import Advice, StopReason, TakeStatus
 
 log = logging.getLogger(__name__)
@@ -116,8 +117,13 @@ class RoomSound:
 
 class Booth:
     def __init__(self, db: Database, settings: Settings, open_sources: OpenSources,
-                 report: Callable[[flow.Event], None]) -> None:
+                 report: Callable[[flow.Event], None], *,
+                 transcripts: TranscriptWorker | None = None) -> None:
         self._db, self._settings = db, settings
+        # Held while an answer is recorded and while the interview is merged: transcription
+        # never competes with a candidate for the CPU.
+        self._transcripts = transcripts
+        self._holding = False
         self._open_sources, self._report = open_sources, report
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="booth")
         # Read by the preview and the level meter on the GUI thread: a reference swap.
@@ -168,6 +174,7 @@ class Booth:
             # Stopped (a service manager, staff) in the middle: it ended before its end.
             self._run(flow.FinishSession(ended_early=True))
         self._run(flow.CloseDevices())
+        self._let_transcripts_go()
         self._worker.shutdown(wait=True)
 
     def _run(self, effect: flow.Effect) -> None:
@@ -234,6 +241,7 @@ class Booth:
 
     def _close_devices(self) -> None:
         self._end_check()
+        self._let_transcripts_go()  # the candidate has gone
         sources, self.sources = self.sources, None
         if sources is not None:
             sources.close()
@@ -268,6 +276,7 @@ class Booth:
         if self.sources is None or self.session_id is None:
             raise KioskError(UNEXPECTED)
         self._end_check()  # never measuring while an answer is recorded
+        self._hold_transcripts()
         self.room.forget_recent()
         if self._recording is None:
             recording = SessionRecording(self._db, self._settings, self.sources, self.session_id)
@@ -287,8 +296,12 @@ class Booth:
                 self._report(flow.AnswerStopped(reason))
 
         with self._starting:
-            self._answer = self._recording.start_answer(effect.index, effect.question,
-                                                        on_end=ended)
+            try:
+                self._answer = self._recording.start_answer(effect.index, effect.question,
+                                                            on_end=ended)
+            except BaseException:
+                self._let_transcripts_go()
+                raise
             answer.append(self._answer)
 
     def _newest_take(self) -> PartFiles | None:
@@ -310,6 +323,8 @@ class Booth:
             # The take is marked failed in the manifest and rebuilt from disk when finishing.
             log.exception("ending the answer failed; what is on disk is kept")
             return
+        finally:
+            self._let_transcripts_go()
         self.last_answer_stats = stats
         self.answers_kept += 1
         log.info("answer kept: %d frames from the camera, %d dropped, %d repeated, preset %s; "
@@ -324,6 +339,7 @@ class Booth:
         if recording is None:
             self._report(flow.Saved(ok=False, message="nothing was recorded"))
             return
+        self._hold_transcripts()
         try:
             recording.finish(Extent(questions_total=effect.questions or None,
                                     ended_early=effect.ended_early))
@@ -335,7 +351,23 @@ class Booth:
             log.exception("saving the interview failed; recovery will rebuild it")
             self._report(flow.Saved(ok=False, message=str(exc)))
             return
+        finally:
+            self._let_transcripts_go()
+        if self._transcripts is not None:
+            self._transcripts.wake()  # its job was committed with it
         self._report(flow.Saved(ok=True))
+
+    # -- transcription -------------------------------------------------------------------
+
+    def _hold_transcripts(self) -> None:
+        if self._transcripts is not None and not self._holding:
+            self._holding = True
+            self._transcripts.hold()
+
+    def _let_transcripts_go(self) -> None:
+        if self._transcripts is not None and self._holding:
+            self._holding = False
+            self._transcripts.release()
 
 
 def _cannot_open_message(exc: SourceError) -> str:

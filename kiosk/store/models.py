@@ -95,6 +95,15 @@ class IncidentKind(enum.StrEnum):
     UNRECOVERABLE = "unrecoverable"  # nothing of the interview could be rebuilt
 
 
+class JobState(enum.StrEnum):
+    """Where an interview's transcription is. Only `kiosk.store.transcripts` changes it."""
+
+    PENDING = "pending"  # waiting for a booth with no candidate recording
+    RUNNING = "running"  # claimed by one booth's worker (claimed_by), until lease_until
+    DONE = "done"  # its segments are whole: written with this state, in one transaction
+    FAILED = "failed"  # the recording could not be decoded or transcribed (error says why)
+
+
 class Role(enum.StrEnum):
     RECRUITER = "recruiter"
     ADMIN = "admin"
@@ -163,6 +172,9 @@ class InterviewSession(Base):
         back_populates="session", cascade="all, delete-orphan", passive_deletes=True,
         order_by="RecordingIncident.id",
     )
+    transcript_job: Mapped[TranscriptJob | None] = relationship(
+        back_populates="session", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class QuestionMarker(Base):
@@ -199,6 +211,59 @@ class RecordingIncident(Base):
     detail: Mapped[str] = mapped_column(Text, default="")  # which stream; a reason
 
     session: Mapped[InterviewSession] = relationship(back_populates="incidents")
+
+
+class TranscriptJob(Base):
+    """One interview's transcription: a queue row that survives a kill or a power cut.
+
+    A worker claims a pending row (or one whose lease ran out) by a compare-and-set UPDATE, so
+    of several booths sharing a database one only takes it; a kill leaves it RUNNING with a
+    claim that the next start of that booth (or the lease's end) gives back.
+    """
+
+    __tablename__ = "transcript_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), unique=True)
+    state: Mapped[JobState] = mapped_column(_enum(JobState, "job_state"),
+                                            default=JobState.PENDING, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))  # host:pid of the worker
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    progress_ms: Mapped[int] = mapped_column(BigInteger, default=0)  # of the audio, done
+    total_ms: Mapped[int | None] = mapped_column(BigInteger)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    model: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+
+    session: Mapped[InterviewSession] = relationship(back_populates="transcript_job")
+
+
+class TranscriptSegment(Base):
+    """A stretch of speech in the merged recording, with its words' own times.
+
+    `folded` is the text with case and accents removed, the way the name search compares:
+    what SQLite's FTS5 table and PostgreSQL's GIN index are built on.
+    """
+
+    __tablename__ = "transcript_segments"
+    __table_args__ = (
+        CheckConstraint("start_ms >= 0 AND end_ms >= start_ms", name="times_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    question_index: Mapped[int | None] = mapped_column(Integer)
+    start_ms: Mapped[int] = mapped_column(BigInteger)
+    end_ms: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(Text)
+    folded: Mapped[str] = mapped_column(Text)
+    # [[start_ms, end_ms, "word"], ...] as JSON: read with the segment, never searched alone.
+    words: Mapped[str] = mapped_column(Text, default="[]")
 
 
 class Operator(Base):
@@ -304,3 +369,16 @@ class AuditChain(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     events: Mapped[int] = mapped_column(BigInteger)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+# The search index lives beside the tables: SQLite's FTS5 table (and the shadow tables FTS5
+# makes for it), PostgreSQL's GIN index on an expression. Migration 0007 makes them; no model
+# describes them, so a schema comparison leaves them out.
+SEARCH_INDEX_PREFIX = "transcript_fts"
+POSTGRES_SEARCH_INDEX = "ix_transcript_segments_fts"
+
+
+def described_by_models(obj: object, name: str | None, type_: str, reflected: bool,
+                        compare_to: object) -> bool:
+    """Alembic's include_object: False for the search index that the models do not declare."""
+    return not (name or "").startswith((SEARCH_INDEX_PREFIX, POSTGRES_SEARCH_INDEX))

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from kiosk.errors import InvalidInputError, KioskError, NotFoundError, UnsafePathError
+from kiosk.store import transcripts
 from kiosk.store.database import Database
 from kiosk.store.files import resolve_recording_path
 from kiosk.store.models import (
@@ -234,6 +235,7 @@ def finish(db: Database, session_id: str, recording: FinishedRecording, *,
                                               start_ms=marker.start_ms, end_ms=marker.end_ms))
         row.incidents.clear()
         row.incidents.extend(_incident_row(incident) for incident in recording.incidents)
+        transcripts.queue(s, session_id)  # committed with the recording, or not at all
 
 
 def fail(db: Database, session_id: str, reason: str) -> None:

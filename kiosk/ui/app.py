@@ -17,6 +17,7 @@ from kiosk.interview.booth import OpenSources
 from kiosk.interview.question_sets import QuestionSetError, configured_question_set
 from kiosk.resources import resource_path
 from kiosk.store.database import Database
+from kiosk.transcripts.worker import TranscriptWorker
 from kiosk.ui.media_objects import quiet_media_logs
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def sources_opener(settings: Settings, *, demo: bool) -> OpenSources:
 
 
 def build_window(settings: Settings, db: Database, *, demo: bool = False,
-                 locked: bool = True) -> MainWindow:
+                 locked: bool = True, transcripts: TranscriptWorker | None = None) -> MainWindow:
     """The kiosk's window; with a question set that cannot be used, a page that says why."""
     from kiosk.ui.candidate.kiosk import CandidateKiosk
     from kiosk.ui.candidate.screens import OutOfServiceScreen
@@ -62,13 +63,18 @@ def build_window(settings: Settings, db: Database, *, demo: bool = False,
         print(f"kiosk: {exc}", file=sys.stderr)
         candidate = OutOfServiceScreen(str(exc))
     else:
-        candidate = CandidateKiosk(settings, db, questions, sources_opener(settings, demo=demo))
+        candidate = CandidateKiosk(settings, db, questions, sources_opener(settings, demo=demo),
+                                   transcripts=transcripts)
     return MainWindow(candidate, settings, db, locked=locked)
 
 
 def run(settings: Settings, db: Database, *, demo: bool = False, locked: bool = True) -> int:
     app = application()
-    window = build_window(settings, db, demo=demo, locked=locked)
+    # Interviews are transcribed in the background, while no candidate is recording.
+    transcripts = TranscriptWorker(db, settings) if settings.transcripts.enabled else None
+    if transcripts is not None:
+        transcripts.start()
+    window = build_window(settings, db, demo=demo, locked=locked, transcripts=transcripts)
     # A service manager stops the kiosk with SIGTERM (a terminal with Ctrl+C): end the
     # answer, keep it, then exit.
     wakeup = _SignalWakeup(app)
@@ -92,6 +98,8 @@ def run(settings: Settings, db: Database, *, demo: bool = False, locked: bool = 
         return app.exec()
     finally:
         wakeup.close()
+        if transcripts is not None:
+            transcripts.stop()  # an unfinished job goes back to the queue
 
 
 class _SignalWakeup:

@@ -4,7 +4,7 @@ kiosk.store.database); a developer's `alembic` command gets one from the kiosk s
 from alembic import context
 from sqlalchemy import create_engine
 
-from kiosk.store.models import Base
+from kiosk.store.models import Base, described_by_models
 
 
 def _configure_and_run(connection) -> None:
@@ -14,6 +14,7 @@ def _configure_and_run(connection) -> None:
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=described_by_models,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -27,6 +27,7 @@ from kiosk.interview.flow import FlowState, InterviewFlow, Screen, Timing
 from kiosk.interview.question_sets import QuestionSet
 from kiosk.store.database import Database
 from kiosk.store.sessions import scheduled_today
+from kiosk.transcripts.worker import TranscriptWorker
 from kiosk.ui.candidate import screens
 from kiosk.ui.candidate.idle_warning import IdleWarning
 from kiosk.ui.candidate.style import candidate_stylesheet
@@ -92,7 +93,8 @@ class _Reports(QObject):
 class CandidateKiosk(QWidget):
     def __init__(self, settings: Settings, db: Database, questions: QuestionSet,
                  open_sources: OpenSources, *,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 transcripts: TranscriptWorker | None = None) -> None:
         super().__init__()
         self.setObjectName("candidate")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
@@ -103,7 +105,8 @@ class CandidateKiosk(QWidget):
                               thank_you_s=settings.interview.thank_you_seconds), clock)
         self._reports = _Reports(self)
         self._reports.arrived.connect(self.flow.handle, Qt.ConnectionType.QueuedConnection)
-        self.booth = Booth(db, settings, open_sources, report=self._reports.arrived.emit)
+        self.booth = Booth(db, settings, open_sources, report=self._reports.arrived.emit,
+                           transcripts=transcripts)
         self.flow.on_effect(self.booth.carry_out)
 
         self.welcome = screens.WelcomeScreen()

@@ -10,7 +10,6 @@ are decoded, and kept in Qt's pixmap cache.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Collection
 from datetime import datetime
 from functools import cache
@@ -28,6 +27,7 @@ from PySide6.QtGui import QColor, QImageReader, QPixmap, QPixmapCache
 
 from kiosk.errors import UnsafePathError
 from kiosk.store.files import resolve_recording_path
+from kiosk.store.folding import search_key
 from kiosk.store.models import SessionStatus
 from kiosk.store.review import SessionRow
 from kiosk.ui.formatting import clock, local_datetime, status_text
@@ -45,14 +45,6 @@ RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 Index = QModelIndex | QPersistentModelIndex
 TOP = QModelIndex()  # the invalid index: the table's own level
-
-
-def search_key(text: str) -> str:
-    """Case and accents folded away, so "zoe" finds "Zoë" and "ZOË"."""
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 class SessionsModel(QAbstractTableModel):
