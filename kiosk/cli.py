@@ -128,6 +128,27 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_json_flag(export)
     export.set_defaults(handler=_sessions_export)
 
+    transcripts = commands.add_parser(
+        "transcripts", help="offline transcripts of the interviews: make, show and search them")
+    transcripts_commands = transcripts.add_subparsers(title="transcripts commands",
+                                                      metavar="ACTION", required=True)
+    tr_run = transcripts_commands.add_parser(
+        "run", help="transcribe what is waiting now, in the foreground (or one session again)")
+    tr_run.add_argument("session_id", metavar="ID", nargs="?")
+    _add_json_flag(tr_run)
+    tr_run.set_defaults(handler=_transcripts_run)
+    tr_show = transcripts_commands.add_parser("show", help="one session's transcript")
+    tr_show.add_argument("session_id", metavar="ID")
+    shown_as = tr_show.add_mutually_exclusive_group()
+    shown_as.add_argument("--json", action="store_true", help="print JSON for programs")
+    shown_as.add_argument("--vtt", action="store_true", help="print WebVTT captions")
+    tr_show.set_defaults(handler=_transcripts_show)
+    tr_search = transcripts_commands.add_parser(
+        "search", help="the moments where words were said, across every interview")
+    tr_search.add_argument("words", metavar="WORDS", nargs="+")
+    _add_json_flag(tr_search)
+    tr_search.set_defaults(handler=_transcripts_search)
+
     operators = commands.add_parser(
         "operators", help="recruiters and admins who unlock the review side with a PIN")
     operators_commands = operators.add_subparsers(title="operators commands", metavar="ACTION",
@@ -373,6 +394,112 @@ def _new_export(folder: Path, before: set[str], session_id: str) -> ExportResult
             return ExportResult(video=video, sidecar=folder / name, sha256=done["sha256"],
                                 size=done["size"])
     return None
+
+
+def _transcripts_run(args: argparse.Namespace) -> int:
+    from kiosk.store.sessions import get_session
+    from kiosk.store.transcripts import requeue
+    from kiosk.transcripts.worker import JobResult, Outcome, lower_priority, run_queue
+
+    def report(result: JobResult) -> None:
+        if args.json:
+            return
+        if result.outcome is Outcome.DONE:
+            print(f"{result.session_id}: {result.segments} segments from "
+                  f"{_format_duration(result.audio_ms)} of sound in {result.seconds:.1f} s")
+        else:
+            print(f"{result.session_id}: {result.outcome.value} {result.reason}".rstrip())
+
+    def action(settings: Settings, db: Database) -> int:
+        if args.session_id is not None:
+            with db.session() as session:
+                get_session(session, args.session_id)  # NotFoundError names it
+            if not requeue(db, args.session_id):
+                raise KioskError(f"The session {args.session_id} has no recording to "
+                                 f"transcribe, or a booth is transcribing it now.")
+        lower_priority()  # a candidate may be recording on this booth
+        results = run_queue(db, settings, session_id=args.session_id, on_result=report)
+        if args.json:
+            _print_json([{"session_id": r.session_id, "outcome": r.outcome.value,
+                          "segments": r.segments, "audio_ms": r.audio_ms,
+                          "seconds": round(r.seconds, 3), "reason": r.reason or None}
+                         for r in results])
+        elif not results:
+            print("Nothing is waiting to be transcribed.")
+        failed = any(r.outcome is Outcome.FAILED for r in results)
+        return EXIT_PROBLEM if failed else EXIT_OK
+
+    return _with_database(action)
+
+
+def _transcripts_show(args: argparse.Namespace) -> int:
+    from kiosk.store.sessions import get_session
+    from kiosk.store.transcripts import load_transcript, transcript_to_dict, transcript_webvtt
+
+    def action(settings: Settings, db: Database) -> int:
+        with db.session() as session:
+            questions = {m.index: m.question for m in get_session(session, args.session_id).markers}
+        transcript = load_transcript(db, args.session_id)
+        if args.json:
+            _print_json(transcript_to_dict(transcript))
+            return EXIT_OK
+        if not transcript.done:
+            raise KioskError(_transcript_not_ready(transcript))
+        if args.vtt:
+            sys.stdout.write(transcript_webvtt(transcript))
+            return EXIT_OK
+        question = None
+        for segment in transcript.segments:
+            if segment.question_index != question and segment.question_index is not None:
+                question = segment.question_index
+                print(f"Question {question + 1}: {questions.get(question, '')}".rstrip())
+            print(f"  {_clock(segment.start_ms)}  {segment.text}")
+        if not transcript.segments:
+            print("Nothing was said that could be transcribed.")
+        return EXIT_OK
+
+    return _with_database(action, writable=False)
+
+
+def _transcript_not_ready(transcript: Any) -> str:
+    from kiosk.store.models import JobState
+
+    status = transcript.status
+    if status is None:
+        return f"The session {transcript.session_id} has no recording to transcribe."
+    if status.state is JobState.FAILED:
+        return f"The transcript of {transcript.session_id} could not be made: {status.error}"
+    done = f" ({status.fraction:.0%} done)" if status.fraction is not None else ""
+    return (f"The transcript of {transcript.session_id} is not made yet{done}; "
+            f"'kiosk transcripts run' makes it now.")
+
+
+def _transcripts_search(args: argparse.Namespace) -> int:
+    from kiosk.store.transcripts import search
+
+    def action(settings: Settings, db: Database) -> int:
+        hits = search(db, " ".join(args.words))
+        if args.json:
+            _print_json([{"session_id": h.session_id, "candidate_name": h.candidate_name,
+                          "question_index": h.question_index, "question": h.question,
+                          "start_ms": h.start_ms, "end_ms": h.end_ms, "text": h.text}
+                         for h in hits])
+            return EXIT_OK
+        if not hits:
+            print("Nobody said that in a transcribed interview.")
+        for hit in hits:
+            where = f"question {hit.question_index + 1}" if hit.question_index is not None \
+                else "the interview"
+            print(f"{hit.session_id}  {hit.candidate_name}, {where} at "
+                  f"{_clock(hit.start_ms)}: {hit.text}")
+        return EXIT_OK
+
+    return _with_database(action, writable=False)
+
+
+def _clock(ms: int) -> str:
+    minutes, seconds = divmod(ms // 1000, 60)
+    return f"{minutes:02d}:{seconds:02d}"
 
 
 def _operators_add(args: argparse.Namespace) -> int:

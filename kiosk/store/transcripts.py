@@ -16,10 +16,12 @@ import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Integer, and_, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from kiosk.media.webvtt import Cue, webvtt
 from kiosk.store.database import Database
 from kiosk.store.folding import search_key, search_words
 from kiosk.store.models import (
@@ -308,6 +310,31 @@ def search(db: Database, words: str, *, limit: int = SEARCH_LIMIT) -> list[Hit]:
         .order_by(TranscriptSegment.id.desc()))
     with db.engine.connect() as conn:
         return [Hit(*row) for row in conn.execute(statement).all()]
+
+
+def transcript_to_dict(transcript: Transcript) -> dict[str, Any]:
+    """As `kiosk transcripts show --json` prints it and the export's JSON sidecar holds it."""
+    status = transcript.status
+    return {
+        "session_id": transcript.session_id,
+        "state": status.state.value if status else None,
+        "progress": status.fraction if status else None,
+        "model": status.model if status else None,
+        "language": status.language if status else None,
+        "error": status.error if status else None,
+        "finished_at": status.finished_at.isoformat() if status and status.finished_at else None,
+        "segments": [
+            {"question_index": seg.question_index, "start_ms": seg.start_ms,
+             "end_ms": seg.end_ms, "text": seg.text,
+             "words": [[w.start_ms, w.end_ms, w.text] for w in seg.words]}
+            for seg in transcript.segments
+        ],
+    }
+
+
+def transcript_webvtt(transcript: Transcript) -> str:
+    """The transcript as WebVTT captions, one cue per segment."""
+    return webvtt(Cue(seg.start_ms, seg.end_ms, seg.text) for seg in transcript.segments)
 
 
 def words_to_json(words: Iterable[Word]) -> str:
