@@ -363,9 +363,12 @@ def _sessions_export(args: argparse.Namespace) -> int:
                   f"exported it and when).", file=sys.stderr)
         if args.json:
             _print_json({"video": str(result.video), "sidecar": str(result.sidecar),
+                         "captions": str(result.captions) if result.captions else None,
                          "sha256": result.sha256, "size": result.size})
         else:
             print(result.video)
+            if result.captions:
+                print(result.captions)
             print(result.sidecar)
         return EXIT_OK
 
@@ -394,6 +397,17 @@ def _new_export(folder: Path, before: set[str], session_id: str) -> ExportResult
             return ExportResult(video=video, sidecar=folder / name, sha256=done["sha256"],
                                 size=done["size"])
     return None
+
+
+def _transcripts_line(report: Any) -> str:
+    if not report.transcripts_enabled:
+        return "switched off ([transcripts] enabled = false)"
+    model = report.transcripts_model or "NO MODEL (interviews are recorded, not transcribed)"
+    counts = report.transcripts
+    if not counts:
+        return f"model {model}"
+    return (f"model {model}; {counts['done']} done, {counts['pending']} waiting, "
+            f"{counts['running']} being made, {counts['failed']} failed")
 
 
 def _transcripts_run(args: argparse.Namespace) -> int:
@@ -621,6 +635,9 @@ def _doctor(args: argparse.Namespace) -> int:
             print(f"File without a session: {name}")
         for row in report.rows_without_files:
             print(f"Session without its file: {row['session_id']}: {row['problem']}")
+        print(f"Transcripts:       {_transcripts_line(report)}")
+        for row in report.transcripts_failed:
+            print(f"  not made:        {row['session_id']}: {row['error']}")
         if not report.database_readable:
             # What was never read is not called whole or broken.
             print("Audit log:         not checked (the database was not read)")

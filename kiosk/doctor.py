@@ -37,7 +37,9 @@ from kiosk.store.files import (
     free_bytes,
     resolve_recording_path,
 )
-from kiosk.store.models import InterviewSession, SessionStatus
+from kiosk.store.models import InterviewSession, JobState, SessionStatus, TranscriptJob
+from kiosk.store.transcripts import job_counts
+from kiosk.transcripts.model import NoModelError, find_model
 
 # Every problem about the audit log starts so; the booth page gathers them by it.
 AUDIT_LOG = "The audit log"
@@ -68,6 +70,12 @@ class DoctorReport(Findings):
     audit_key_id: str | None = None
     audit_keyed_events: int = 0
     audit_guards_missing: list[str] = field(default_factory=list)
+    # The speech model that transcribes (None: none usable, or transcripts switched off),
+    # and the transcript jobs by state.
+    transcripts_enabled: bool = True
+    transcripts_model: str | None = None
+    transcripts: dict[str, int] = field(default_factory=dict)
+    transcripts_failed: list[dict[str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -93,6 +101,7 @@ def examine(settings: Settings) -> DoctorReport:
             f"reserve), so the booth will not start one. Export and delete old recordings, "
             f"or free space on this disk.")
 
+    _examine_model(settings, report)
     try:
         db = _open(settings.database_url)
     except StorageError as exc:
@@ -116,6 +125,13 @@ def examine(settings: Settings) -> DoctorReport:
                     .order_by(InterviewSession.created_at))]
             chain = verify_chain(session, key_file=Path(report.audit_key_file))
             guards = guard_problems(session.connection())
+            report.transcripts_failed = [
+                {"session_id": session_id, "error": error or ""}
+                for session_id, error in session.execute(
+                    select(TranscriptJob.session_id, TranscriptJob.error)
+                    .where(TranscriptJob.state == JobState.FAILED)
+                    .order_by(TranscriptJob.id))]
+        report.transcripts = {state.value: n for state, n in job_counts(db).items()}
         # Only those with answers on this booth's disk (another booth may be recording the
         # rest) that no running kiosk is recording right now.
         report.unfinished_sessions = recoverable_sessions(db, root)
@@ -154,7 +170,23 @@ def examine(settings: Settings) -> DoctorReport:
         report.problems.append(
             f"{len(report.failed_sessions)} interview(s) failed and could not be rebuilt: "
             f"{names}.")
+    if report.transcripts_failed:
+        first = report.transcripts_failed[0]
+        report.problems.append(
+            f"{len(report.transcripts_failed)} transcript(s) could not be made, the first "
+            f"({first['session_id'][:8]}) because: {first['error']} "
+            f"'kiosk transcripts run ID' tries one again.")
     return report
+
+
+def _examine_model(settings: Settings, report: DoctorReport) -> None:
+    report.transcripts_enabled = settings.transcripts.enabled
+    if not settings.transcripts.enabled:
+        return
+    try:
+        report.transcripts_model = find_model(settings).name
+    except NoModelError as exc:
+        report.problems.append(str(exc))
 
 
 def _schema_problem(report: DoctorReport) -> str:

@@ -32,6 +32,7 @@ DATABASE = "database"
 AUDIT = "audit"
 RECORDINGS = "recordings"
 QUESTIONS = "questions"
+TRANSCRIPTS = "transcripts"
 CAMERA = "camera"
 MICROPHONE = "microphone"
 
@@ -42,12 +43,13 @@ CHECK_TITLES = {
     AUDIT: "Audit log",
     RECORDINGS: "Recordings",
     QUESTIONS: "Question set",
+    TRANSCRIPTS: "Transcripts",
     CAMERA: "Camera",
     MICROPHONE: "Microphone",
 }
 # The checks that read the disk and the database, and those that open devices: two groups,
 # so a slow camera never holds back the rest.
-STORAGE_AND_DATABASE = (STORAGE, DATABASE, AUDIT, RECORDINGS, QUESTIONS)
+STORAGE_AND_DATABASE = (STORAGE, DATABASE, AUDIT, RECORDINGS, QUESTIONS, TRANSCRIPTS)
 DEVICES = (CAMERA, MICROPHONE)
 
 # How many names a row lists before it only counts the rest.
@@ -81,7 +83,7 @@ def check_storage_and_database(settings: Settings) -> list[Check]:
     report = examine(settings)
     names = _candidate_names(settings, [row["session_id"] for row in report.rows_without_files])
     return [storage_check(settings, report), *database_checks(report, names),
-            question_set_check(settings)]
+            question_set_check(settings), transcripts_check(report)]
 
 
 def check_devices(recording: RecordingSettings) -> list[Check]:
@@ -221,6 +223,31 @@ def question_set_check(settings: Settings) -> Check:
         where = f"from {questions.source}"
     return Check(QUESTIONS, True, f"\u201c{questions.title}\u201d",
                  f"'{questions.name}': {_count(len(questions.questions), 'question')}, {where}.")
+
+
+def transcripts_check(report: DoctorReport) -> Check:
+    """The speech model and the queue: interviews are recorded either way."""
+    if not report.transcripts_enabled:
+        return Check(TRANSCRIPTS, None, "Switched off",
+                     "[transcripts] enabled = false: interviews are not transcribed.")
+    if report.transcripts_model is None:
+        problem = next((p for p in report.problems if "speech model" in p),
+                       "There is no speech model.")
+        return Check(TRANSCRIPTS, False, "No speech model", problem)
+    counts = report.transcripts
+    if not counts:
+        return Check(TRANSCRIPTS, None, f"Model {report.transcripts_model}",
+                     "The queue was not checked: the database could not be read.")
+    waiting = counts.get("pending", 0) + counts.get("running", 0)
+    detail = (f"{_count(counts.get('done', 0), 'interview')} transcribed, {waiting} waiting; "
+              f"made on this booth's CPU while no candidate records, with the model "
+              f"{report.transcripts_model}.")
+    if report.transcripts_failed:
+        failed = report.transcripts_failed
+        return Check(TRANSCRIPTS, False, f"{_count(len(failed), 'transcript')} not made",
+                     f"{detail} Not made: {_listed(f['session_id'][:8] for f in failed)} "
+                     f"({failed[0]['error']}). 'kiosk transcripts run ID' tries one again.")
+    return Check(TRANSCRIPTS, True, f"{waiting} waiting" if waiting else "Up to date", detail)
 
 
 def device_check(key: str, probe: DeviceProbe) -> Check:

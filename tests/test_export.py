@@ -17,6 +17,7 @@ from kiosk.store.models import AuditEvent, Role
 from kiosk.store.operators import add_operator
 from kiosk.store.review import add_note, set_rating
 from kiosk.store.sessions import get_session, session_to_dict
+from kiosk.store.transcripts import Segment, Word, claim_next, complete
 from tests.engine import quick_interview
 
 
@@ -55,6 +56,9 @@ def test_export_writes_a_verified_copy_and_the_sidecar(recorded, tmp_path: Path)
     sidecar = json.loads(result.sidecar.read_text(encoding="utf-8"))
     export = sidecar.pop("export")
     notes, ratings = sidecar.pop("notes"), sidecar.pop("ratings")
+    transcript = sidecar.pop("transcript")
+    assert (transcript["state"], transcript["segments"]) == ("pending", [])
+    assert export["captions_file"] is None  # not transcribed yet: no captions file
     assert sidecar == shown  # exactly what `kiosk sessions show --json` prints
     assert [q["question"] for q in sidecar["questions"]] == [
         "Tell us about yourself.", "Why this job?", "A hard problem you solved."]
@@ -76,6 +80,31 @@ def test_export_writes_a_verified_copy_and_the_sidecar(recorded, tmp_path: Path)
     assert [(e.operator_name, e.session_id) for e in events] == [("Rita", session_id)] * 2
     assert recorded_sha in events[0].detail and str(usb) in events[0].detail
     assert "Zo" not in events[0].detail  # no candidate's name in the log that outlives them
+
+
+def test_a_transcribed_interview_exports_its_captions_and_its_transcript(
+    recorded, tmp_path: Path,
+) -> None:
+    settings, db, session_id = recorded
+    claim = claim_next(db, "test-booth:1", session_id=session_id)
+    said = [Segment(0, 200, 1_500, "I like <people>", (Word(200, 500, "I"),)),
+            Segment(1, 2_100, 3_000, "Second answer")]
+    assert complete(db, claim, said, model="tiny.en", language="en")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    result = export_session(db, settings, session_id, usb, exported_by="Rita")
+    assert result.captions == result.video.with_suffix(".vtt")
+    assert sorted(p.name for p in usb.iterdir()) == sorted(
+        p.name for p in (result.video, result.sidecar, result.captions))
+    assert result.captions.read_text(encoding="utf-8") == (
+        "WEBVTT\n\n1\n00:00:00.200 --> 00:00:01.500\nI like &lt;people&gt;\n\n"
+        "2\n00:00:02.100 --> 00:00:03.000\nSecond answer\n")
+    sidecar = json.loads(result.sidecar.read_text(encoding="utf-8"))
+    assert sidecar["export"]["captions_file"] == result.captions.name
+    assert sidecar["transcript"]["state"] == "done"
+    assert [(s["question_index"], s["start_ms"], s["text"], s["words"])
+            for s in sidecar["transcript"]["segments"]] == [
+        (0, 200, "I like <people>", [[200, 500, "I"]]), (1, 2_100, "Second answer", [])]
 
 
 def test_an_original_that_changed_on_disk_is_not_exported(recorded, tmp_path: Path) -> None:

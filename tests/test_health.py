@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import Settings
+from kiosk.config import Settings, load_settings
 from kiosk.health import (
     AUDIT,
     CAMERA,
@@ -18,6 +18,7 @@ from kiosk.health import (
     QUESTIONS,
     RECORDINGS,
     STORAGE,
+    TRANSCRIPTS,
     Check,
     booth_settings,
     check_devices,
@@ -32,6 +33,7 @@ from kiosk.store.operators import (
     operator_summaries,
     sign_in,
 )
+from kiosk.store.transcripts import claim_next, fail, requeue
 from tests.recruiter import add_recorded_session
 from tests.test_audit import _tamper
 
@@ -53,7 +55,7 @@ def _recorded_session(settings: Settings) -> str:
 def test_a_fresh_booth_is_healthy_in_words(settings: Settings) -> None:
     _recorded_session(settings)
     checks = _checks(settings)
-    assert list(checks) == [STORAGE, DATABASE, AUDIT, RECORDINGS, QUESTIONS]
+    assert list(checks) == [STORAGE, DATABASE, AUDIT, RECORDINGS, QUESTIONS, TRANSCRIPTS]
     assert all(check.ok and check.verdict == "OK" for check in checks.values()), checks
     assert checks[STORAGE].headline.endswith(" GB free")
     assert "A new one needs 1.9 GB free." in checks[STORAGE].detail
@@ -122,6 +124,36 @@ def test_a_question_set_that_cannot_be_used_is_a_problem(settings: Settings) -> 
     questions = _checks(missing)[QUESTIONS]
     assert (questions.verdict, questions.headline) == ("Problem", "Cannot be used")
     assert "nope" in questions.detail and "out of service" in questions.detail
+
+
+def test_transcripts_say_the_model_and_the_queue(settings: Settings) -> None:
+    waiting = _recorded_session(settings)
+    db = open_configured(settings)
+    try:
+        requeue(db, waiting)  # as a committed interview leaves it
+        transcripts = _checks(settings)[TRANSCRIPTS]
+        assert (transcripts.ok, transcripts.headline) == (True, "1 waiting")
+        assert "with the model tiny.en" in transcripts.detail
+        claim = claim_next(db, "booth:1")
+        fail(db, claim, "The recording has no sound.")
+    finally:
+        db.close()
+    transcripts = _checks(settings)[TRANSCRIPTS]
+    assert (transcripts.verdict, transcripts.headline) == ("Problem", "1 transcript not made")
+    assert waiting[:8] in transcripts.detail and "has no sound" in transcripts.detail
+
+
+def test_a_booth_without_a_speech_model_says_so_and_one_switched_off_is_not_checked(
+    settings: Settings,
+) -> None:
+    settings.data_dir.mkdir(parents=True)
+    settings.config_file.write_text('[transcripts]\nmodel_dir = "/nowhere/tiny"\n')
+    transcripts = _checks(load_settings())[TRANSCRIPTS]
+    assert (transcripts.verdict, transcripts.headline) == ("Problem", "No speech model")
+    assert "/nowhere/tiny" in transcripts.detail and "not transcribed" in transcripts.detail
+    settings.config_file.write_text("[transcripts]\nenabled = false\n")
+    off = _checks(load_settings())[TRANSCRIPTS]
+    assert (off.ok, off.headline) == (None, "Switched off")
 
 
 def test_devices_that_are_missing_or_synthetic(settings: Settings, tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""Exporting one interview to a folder (a USB stick, say): the MP4 and a JSON sidecar.
+"""Exporting one interview to a folder (a USB stick, say): the MP4, a JSON sidecar and, once
+the interview is transcribed, its captions as `<name>.vtt` (WebVTT) beside the MP4.
 
 The copy is byte for byte, so its SHA-256 is the one taken when the interview was recorded:
 whoever receives it can check it against the sidecar, and the booth checks it twice, as it
@@ -33,6 +34,7 @@ from kiosk.store.audit import Action, append_event, read_head
 from kiosk.store.database import Database
 from kiosk.store.files import format_size, resolve_recording_path, sync_folder
 from kiosk.store.review import load_review
+from kiosk.store.transcripts import load_transcript, transcript_to_dict, transcript_webvtt
 
 CHUNK = 1 << 20
 FILE_NAME_CHARS = 60
@@ -54,6 +56,7 @@ class ExportResult:
     sidecar: Path
     sha256: str
     size: int
+    captions: Path | None = None  # the WebVTT file, once the interview is transcribed
 
 
 def export_session(
@@ -93,8 +96,10 @@ def export_session(
     stem = _free_stem(destination, export_stem(data["candidate_name"], recorded, session_id))
     video = destination / f"{stem}.mp4"
     sidecar = destination / f"{stem}.json"
+    captions = destination / f"{stem}.vtt"
     partial = destination / f"{stem}.mp4.partial"
-    _clear_leftovers(partial, sidecar)
+    _clear_leftovers(partial, sidecar, captions)
+    transcript = load_transcript(db, session_id)
     report = progress or (lambda done, total: None)
     try:
         digest = _copy(source, partial, size, report, cancel)
@@ -109,16 +114,19 @@ def export_session(
             head = read_head(s)
         sidecar_data = {**review.to_export_dict(), "export": {
             "file_name": video.name, "sha256": digest, "size": size,
+            "captions_file": captions.name if transcript.done else None,
             "exported_by": exported_by, "exported_at": datetime.now().astimezone().isoformat(),
             # Not counting this export's own event, which is written after the files.
             "audit_head": head.to_dict(),
-        }}
+        }, "transcript": transcript_to_dict(transcript)}
         os.replace(partial, video)
+        if transcript.done:
+            _write_text(captions, transcript_webvtt(transcript))
         _write_json(sidecar, sidecar_data)
         sync_folder(destination)
     except BaseException as exc:
         # A video without its sidecar would look like a whole export: neither stays.
-        for leftover in (partial, video, sidecar):
+        for leftover in (partial, video, captions, sidecar):
             with contextlib.suppress(OSError):  # a stick pulled out mid-way
                 leftover.unlink(missing_ok=True)
         if isinstance(exc, OSError):
@@ -130,7 +138,8 @@ def export_session(
         # outlives the retention period.
         append_event(s, Action.EXPORTED, operator_name=exported_by, session_id=session_id,
                      detail={"folder": str(destination), "sha256": digest, "size": size})
-    return ExportResult(video=video, sidecar=sidecar, sha256=digest, size=size)
+    return ExportResult(video=video, sidecar=sidecar, sha256=digest, size=size,
+                        captions=captions if transcript.done else None)
 
 
 def export_stem(candidate_name: str, created_at: str, session_id: str) -> str:
@@ -144,17 +153,17 @@ def export_stem(candidate_name: str, created_at: str, session_id: str) -> str:
 def _free_stem(folder: Path, stem: str) -> str:
     """`stem`, or `stem-2`, `stem-3`...: an export never overwrites an earlier one."""
     candidate, number = stem, 1
-    while any((folder / f"{candidate}{ext}").exists() for ext in (".mp4", ".json")):
+    while any((folder / f"{candidate}{ext}").exists() for ext in (".mp4", ".json", ".vtt")):
         number += 1
         candidate = f"{stem}-{number}"
     return candidate
 
 
-def _clear_leftovers(partial: Path, sidecar: Path) -> None:
+def _clear_leftovers(partial: Path, *written: Path) -> None:
     """Remove what an export of this same session left when it was killed mid-way: its
     temporary files carry this export's own name. Anything else (a folder, a link) is not
     ours and stays; the copy then fails naming it."""
-    for leftover in (partial, sidecar.with_name(sidecar.name + ".partial")):
+    for leftover in (partial, *(path.with_name(path.name + ".partial") for path in written)):
         if leftover.is_file() and not leftover.is_symlink():
             with contextlib.suppress(OSError):  # then the copy says what is in the way
                 leftover.unlink()
@@ -209,10 +218,14 @@ def _check(cancel: threading.Event | None) -> None:
 
 
 def _write_json(path: Path, data: dict) -> None:
+    _write_text(path, json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _write_text(path: Path, text: str) -> None:
     partial = path.with_name(path.name + ".partial")
     try:
-        with open(partial, "x", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=2)
+        with open(partial, "x", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(partial, path)
