@@ -85,6 +85,26 @@ def test_a_booth_without_a_model_says_so_once_and_records_as_before(settings: Se
     worker.stop()
 
 
+def test_a_damaged_model_is_said_and_its_job_waits(settings: Settings, booth: Database,
+                                                   speech: Path, tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged-model"
+    damaged.mkdir()
+    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+        (damaged / name).write_bytes((shipped_model_path() / name).read_bytes())
+    (damaged / "model.bin").write_bytes(b"not a model" * 100)
+    settings.data_dir.joinpath("kiosk.toml").write_text(
+        f'[transcripts]\nmodel_dir = "{damaged}"\n')
+    session_id = committed_interview(booth, settings.recordings_dir, speech, seconds=4)
+    worker = TranscriptWorker(booth, load_settings())
+    worker.start()
+    try:
+        _until(lambda: worker.state is WorkerState.NO_MODEL, 30)
+    finally:
+        worker.stop()
+    assert worker.problem.startswith("The speech model could not be loaded")
+    assert load_transcript(booth, session_id).status.state is JobState.PENDING
+
+
 @pytest.mark.parametrize(("table", "message"), [
     ("threads = 0", "'transcripts.threads'"),
     ("model = 'x'", "Unknown key 'transcripts.model'"),

@@ -19,6 +19,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.config import Settings
 from kiosk.errors import KioskError
@@ -31,6 +34,7 @@ from kiosk.transcripts.engine import SpeechToText
 from kiosk.transcripts.model import NoModelError, find_model
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PROGRESS_EVERY_S = 2.0  # how often a job's progress reaches the database
 RENEW_WHILE_HELD_S = 30.0
@@ -208,27 +212,59 @@ class TranscriptWorker:
         worker = transcripts.worker_name()
         stt: SpeechToText | None = None
         try:
-            transcripts.release_abandoned(self._db)
+            self._call_database(lambda: transcripts.release_abandoned(self._db))
             while self._wait_until_free():
-                claim = transcripts.claim_next(self._db, worker)
+                claim = self._call_database(lambda: transcripts.claim_next(self._db, worker))
                 if claim is None:
                     stt = None  # the model's few hundred MB go back while the queue is empty
                     self.state = WorkerState.IDLE
                     self._sleep(IDLE_POLL_S)
                     continue
                 if stt is None:
-                    stt = SpeechToText(find_model(self._settings),
-                                       threads=self._settings.transcripts.threads)
+                    stt = self._load_model(claim)
+                    if stt is None:
+                        return
                 self.state, self.current = WorkerState.WORKING, claim.session_id
-                result = transcribe_job(self._db, self._settings, stt, claim,
-                                        between=functools.partial(self._between, claim))
+                self._log(self._transcribe(stt, claim))
                 self.current = None
-                self._log(result)
-        except Exception:
-            log.exception("the transcription worker stopped")
-            self.problem = "The transcription stopped after an unexpected error (see the log)."
         finally:
-            self.state = WorkerState.STOPPED
+            if self.state is not WorkerState.NO_MODEL:
+                self.state = WorkerState.STOPPED
+
+    def _call_database(self, call: Callable[[], T]) -> T | None:
+        """`call`, or None after a database error (a server restarting): tried again later."""
+        try:
+            return call()
+        except SQLAlchemyError as exc:
+            log.warning("transcripts: the database cannot be used now (%s); trying again in "
+                        "%.0f s", exc.__class__.__name__, IDLE_POLL_S)
+            return None
+
+    def _load_model(self, claim: Claim) -> SpeechToText | None:
+        try:
+            return SpeechToText(find_model(self._settings),
+                                threads=self._settings.transcripts.threads)
+        except Exception as exc:  # a damaged model.bin: CTranslate2 says why
+            transcripts.give_back(self._db, claim)
+            self.state = WorkerState.NO_MODEL
+            self.problem = f"The speech model could not be loaded: {exc}"
+            log.warning("%s; interviews are not transcribed", self.problem)
+            return None
+
+    def _transcribe(self, stt: SpeechToText, claim: Claim) -> JobResult:
+        try:
+            return transcribe_job(self._db, self._settings, stt, claim,
+                                  between=functools.partial(self._between, claim))
+        except SQLAlchemyError as exc:
+            # Its lease runs out and the job is taken again, here or on another booth.
+            log.warning("transcripts: the database failed during a job (%s)", exc)
+            self._sleep(IDLE_POLL_S)
+            return JobResult(claim.session_id, Outcome.LOST)
+        except Exception as exc:
+            log.exception("transcribing session %s failed", claim.session_id)
+            reason = f"The transcription failed unexpectedly: {exc}"
+            self._call_database(lambda: transcripts.fail(self._db, claim, reason))
+            return JobResult(claim.session_id, Outcome.FAILED, reason=reason)
 
     def _between(self, claim: Claim) -> None:
         with self._lock:
