@@ -3,11 +3,13 @@
 In a temporary data folder (never the booth's own), it records a few seconds from the
 synthetic camera and microphone in real time, merges them into interview.mp4, checks the
 file (both streams, its length, the clapper's flash and beep within 40 ms of each other),
-plays it to its end in Qt Multimedia, and runs `kiosk doctor`. Each step prints one line;
-the first that fails stops the test and is named.
+plays it to its end in Qt Multimedia, runs `kiosk doctor`, and transcribes a spoken
+sentence (from resources/speech/known_clip.opus) with the shipped speech model.
+Each step prints one line; the first that fails stops the test and is named.
 
 In the PyInstaller bundle this is what proves that the bundle carries everything: the
-ffmpeg executable, the migrations, Qt Multimedia and its FFmpeg plugin.
+ffmpeg executable, the migrations, Qt Multimedia and its FFmpeg plugin, the speech engine
+(faster-whisper, CTranslate2 and its libraries, tokenizers) and the model.
 """
 
 from __future__ import annotations
@@ -29,9 +31,13 @@ from kiosk.errors import KioskError
 from kiosk.media.clapper import clapper_matches
 from kiosk.media.ffmpeg import ffmpeg_exe, ffmpeg_version
 from kiosk.media.probe import probe
+from kiosk.media.speech import SPEECH_RATE, speech_samples
 from kiosk.recording.headless import HeadlessSession
 from kiosk.resources import resource_path, resources_dir
 from kiosk.store.database import Database, head_revision, open_configured
+from kiosk.store.folding import search_words
+from kiosk.transcripts.engine import SpeechToText
+from kiosk.transcripts.model import find_model
 from kiosk.verify import PlayToEnd, verify_recording
 from kiosk.words import StopReason
 
@@ -39,6 +45,14 @@ RECORD_SECONDS = 4.0  # two clapper flashes (at 1 s and 3 s of source time)
 MAX_CLAPPER_OFFSET_MS = 40.0
 LENGTH_TOLERANCE_S = 0.5  # start-up of the encoders may cost a few frames
 WIDTH, HEIGHT, FPS, SAMPLE_RATE = 640, 360, 30, 48_000
+SPOKEN_CLIP = ("speech", "known_clip.opus")
+SPOKEN_TEXT = ("speech", "known_clip.txt")
+# The clip's second sentence, 3.08 s to 7.34 s, with the pauses around it. Not the first:
+# alone, tiny.en hears its "to this interview" as "to listen to me" (resources/speech).
+SENTENCE_MS = (2_800, 7_600)
+# A booth's CPU may decode a word differently (its int8 kernels differ); a model that does
+# not work hears nothing, or nothing like the sentence.
+MOST_WORDS_MISSED = 0.25
 
 
 class SelfTestFailed(KioskError):
@@ -79,6 +93,7 @@ def run_self_test(play: PlayToEnd, *, say: Callable[[str], None] = _say,
         ("check", _check),
         ("play", lambda run: _play(run, play)),
         ("doctor", _doctor),
+        ("speech", lambda run: check_transcription(run.settings)),
     ]
     say(f"self-test: in the temporary data folder {folder}")
     try:
@@ -185,3 +200,26 @@ def _doctor(run: _Run) -> str:
     if not report.ok:
         raise KioskError(" ".join(report.problems))
     return f"database at {report.schema_revision}, files and sessions agree"
+
+
+def check_transcription(settings: Settings, expected: str | None = None) -> str:
+    """A sentence of the known clip through the speech model of `settings`: KioskError
+    unless most of the words of `expected` (by default that sentence) are heard."""
+    expected = expected or _second_sentence(resource_path(*SPOKEN_TEXT).read_text("utf-8"))
+    samples = speech_samples(resource_path(*SPOKEN_CLIP), *SENTENCE_MS)
+    model = find_model(settings)
+    spoken = SpeechToText(model).transcribe(samples)
+    heard = " ".join(segment.text for segment in spoken.segments)
+    heard_words = set(search_words(heard))
+    wanted = search_words(expected)
+    missed = [word for word in wanted if word not in heard_words]
+    if len(missed) > MOST_WORDS_MISSED * len(wanted):
+        raise KioskError(f"the speech model ({model.name}, {model.path}) heard "
+                         f"{heard or 'nothing'!r} where {expected!r} is said; it missed "
+                         f"{', '.join(dict.fromkeys(missed))}")
+    return (f"transcribed {samples.size / SPEECH_RATE:.1f} s with {model.name}: heard "
+            f"{heard!r} ({len(wanted) - len(missed)} of {len(wanted)} words)")
+
+
+def _second_sentence(text: str) -> str:
+    return text.split(". ")[1] + "."

@@ -1,4 +1,5 @@
-"""`kiosk --self-test`: records, merges, checks, plays and runs doctor, in a folder of its own."""
+"""`kiosk --self-test`: records, merges, checks, plays, runs doctor and transcribes, in a folder
+of its own."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 from kiosk.cli import main
 from kiosk.selftest import SelfTestFailed, run_self_test
 
-STEPS = ("files", "database", "record", "merge", "check", "play", "doctor")
+STEPS = ("files", "database", "record", "merge", "check", "play", "doctor", "speech")
 
 
 def test_the_self_test_passes_every_step_and_leaves_the_booth_alone(
@@ -29,6 +30,9 @@ def test_the_self_test_passes_every_step_and_leaves_the_booth_alone(
     for step in STEPS:
         assert any(re.match(rf"self-test: {step} +ok ", line) for line in lines), done.stdout
     assert re.search(r"worst offset [+-]\d+\.\d ms", done.stdout)
+    # The speech model heard the clip's sentence (most of its words: see check_transcription).
+    assert re.search(r"self-test: speech +ok  transcribed \d\.\d s with tiny\.en: heard "
+                     r"'.+' \(1[1-4] of 14 words\)", done.stdout), done.stdout
     assert lines[-1] == "self-test: passed"
     assert "Input #0" not in done.stderr  # Qt FFmpeg's stream dump is not IT's business
     # The temporary folder it named is gone, and the configured one was never made.

@@ -72,6 +72,21 @@ def test_the_shipped_model_hears_known_words_with_times(stt: SpeechToText, speec
     assert words[-1].end_ms <= 60_000 + len(samples) * 1000 // 16_000 + 500
 
 
+def test_the_model_loads_again_where_pyav_is_left_out() -> None:
+    """As in the bundle: faster_whisper's PyAV import is met by a stand-in, and the worker
+    loads the model again after each idle spell."""
+    program = ("import sys, types; sys.modules['av'] = types.ModuleType('av')\n"
+               "from kiosk.transcripts.engine import SpeechToText\n"
+               "from kiosk.transcripts.model import ModelFolder, shipped_model_path\n"
+               "folder = ModelFolder(shipped_model_path(), 'tiny.en')\n"
+               "for _ in range(2):\n"
+               "    SpeechToText(folder)\n"
+               "print('loaded twice')\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0 and "loaded twice" in done.stdout, done.stderr[-2000:]
+
+
 def test_a_booth_without_a_model_says_so_once_and_records_as_before(settings: Settings,
                                                                    booth: Database) -> None:
     settings.data_dir.joinpath("kiosk.toml").write_text(

@@ -9,7 +9,7 @@ either: an answer is transcribed whole.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib.machinery
 import os
 import sys
 import threading
@@ -43,10 +43,13 @@ def load_whisper(folder: ModelFolder, *, threads: int = 1) -> Any:
     with _import_lock:
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-        if importlib.util.find_spec("av") is None:
-            # faster_whisper imports PyAV at its top for decoding files, which the booth does
-            # with ffmpeg: the bundle leaves PyAV (about 100 MB) out.
-            sys.modules.setdefault("av", types.ModuleType("av"))
+        if "av" not in sys.modules:
+            # faster_whisper imports PyAV at its top to decode files, which the booth does
+            # with ffmpeg: a stand-in, so PyAV (about 100 MB, and 30 MB of memory) is never
+            # loaded, here as in the bundle that leaves it out.
+            stand_in = types.ModuleType("av")
+            stand_in.__spec__ = importlib.machinery.ModuleSpec("av", None)
+            sys.modules["av"] = stand_in
         from faster_whisper import WhisperModel
     return WhisperModel(str(folder.path), device="cpu", compute_type="int8",
                         cpu_threads=threads, num_workers=1, local_files_only=True)
