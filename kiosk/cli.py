@@ -210,6 +210,16 @@ def _build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--preview", action="store_true",
                        help="measure what the candidate's live preview costs a recording: "
                             "two 20 s answers at the configured size, with and without it")
+    bench.add_argument("--transcripts", action="store_true",
+                       help="measure the transcripts instead: real-time factor, memory and "
+                            "word errors on a known clip, search over 10,000 transcribed "
+                            "sessions, a recording made while a transcription waits")
+    bench.add_argument("--sessions", type=int, default=10_000, help=argparse.SUPPRESS)
+    bench.add_argument("--words", type=int, default=1_000, help=argparse.SUPPRESS)
+    # The bench's own child process, in the bundle (kiosk.transcript_bench.measurement_command).
+    bench.add_argument("--measure-one", type=Path, metavar="FILE", help=argparse.SUPPRESS)
+    bench.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
+    bench.add_argument("--model-dir", default="", help=argparse.SUPPRESS)
     bench.add_argument("--minutes", type=_positive_seconds, default=30.0,
                        help="simulated minutes for the sync and merge figures (default 30)")
     bench.add_argument("--realtime-minutes", type=_positive_seconds, default=2.0,
@@ -746,7 +756,14 @@ def _bench(args: argparse.Namespace) -> int:
     def progress(message: str) -> None:
         print(f"bench: {message}", file=sys.stderr)
 
-    if args.ui:
+    if args.measure_one is not None:
+        from kiosk.transcript_bench import print_measurement
+
+        return print_measurement(args.measure_one, threads=args.threads,
+                                 model_dir=args.model_dir)
+    if args.transcripts:
+        figures = _transcript_bench(args, progress)
+    elif args.ui:
         from kiosk.ui.tooling.ui_bench import run_ui_bench
 
         figures = run_ui_bench(load_settings(), progress=progress)
@@ -765,6 +782,29 @@ def _bench(args: argparse.Namespace) -> int:
         for key, value in figures.items():
             print(f"{key:<28}{value}")
     return EXIT_OK
+
+
+def _transcript_bench(args: argparse.Namespace, progress: Callable[[str], None]
+                      ) -> dict[str, Any]:
+    """The engine's figures, then the recruiter's search on the booth they filled."""
+    import tempfile
+
+    from kiosk.transcript_bench import SEARCHES, run_transcript_bench
+    from kiosk.ui.tooling.search_bench import typed_to_repainted
+
+    work_dir = Path(tempfile.mkdtemp(prefix="kiosk-transcript-bench-"))
+    figures = run_transcript_bench(load_settings(), sessions=args.sessions,
+                                   words_per_session=args.words, work_dir=work_dir,
+                                   progress=progress)
+    progress("timing the sessions list's search, typed to repainted (offscreen)")
+    booth = load_settings({"KIOSK_DATA_DIR": figures["search"]["data_dir"]})
+    db = open_configured(booth)
+    try:
+        figures["search"]["typed_to_repainted"] = typed_to_repainted(
+            booth, db, [words for _name, words in SEARCHES])
+    finally:
+        db.close()
+    return figures
 
 
 def _run_gui(args: argparse.Namespace) -> int:
