@@ -1,5 +1,5 @@
 """One session in full: the "Interview Recording" section with the player, its questions,
-notes and ratings, who watched it, export, and (for admins) deletion."""
+transcript, notes and ratings, who watched it, export, and (for admins) deletion."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ from kiosk.store.review import (
     start_view,
     update_view,
 )
+from kiosk.store.transcripts import Transcript, load_transcript
 from kiosk.ui.formatting import (
     clock,
     file_size,
@@ -52,10 +53,14 @@ from kiosk.ui.recruiter.export_dialog import ExportDialog
 from kiosk.ui.recruiter.export_job import ExportJob
 from kiosk.ui.recruiter.notes_panel import NotesPanel
 from kiosk.ui.recruiter.player import RecordingPlayer
+from kiosk.ui.recruiter.preferences import captions_shown, remember_captions
 from kiosk.ui.recruiter.questions_panel import QuestionsPanel
+from kiosk.ui.recruiter.transcript_panel import TranscriptPanel
 
 # How often the time watched is saved while a recording is open (a crash loses no more).
 VIEW_SAVE_MS = 30_000
+# How often a transcript still being made is looked for (it appears without reopening).
+TRANSCRIPT_POLL_MS = 2_000
 
 NOTHING_RECORDED = {
     SessionStatus.SCHEDULED: "Nothing has been recorded yet: this candidate is scheduled and "
@@ -88,6 +93,7 @@ class DetailsPane(QWidget):
         self.export_job: ExportJob | None = None
         self._playing = False
         self._pending_confirm = None
+        self._transcript: Transcript | None = None
 
         self.back_button = QPushButton("\u2039  All interviews", objectName="backButton")
         self.back_button.setToolTip("Back to the list (Alt+Left)")
@@ -120,6 +126,7 @@ class DetailsPane(QWidget):
         self.export_bar.hide()
 
         self.player = RecordingPlayer()
+        self.player.set_captions_shown(captions_shown(settings))
         self.meta_label = QLabel(objectName="muted")
         self.meta_label.setWordWrap(True)
         self.meta_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -128,6 +135,7 @@ class DetailsPane(QWidget):
         self.incidents_label.setWordWrap(True)
         self.incidents_label.hide()
         self.questions = QuestionsPanel()
+        self.transcript = TranscriptPanel()
         self.notes = NotesPanel()
         self.views = QListWidget(objectName="viewsList")
         self.views.setSelectionMode(QListWidget.SelectionMode.NoSelection)
@@ -137,7 +145,11 @@ class DetailsPane(QWidget):
         self.views.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.views.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.tabs = QTabWidget(objectName="detailsTabs")
+        # Every tab in sight, never behind scroll arrows: the tabs take the room their names
+        # need (and the questions with their stars then fit too), the player the rest.
+        self.tabs.setUsesScrollButtons(False)
         self.tabs.addTab(self.questions, "Questions")
+        self.tabs.addTab(self.transcript, "Transcript")
         self.tabs.addTab(self.notes, "Notes")
         self.tabs.addTab(self.views, "Views")
 
@@ -174,6 +186,9 @@ class DetailsPane(QWidget):
         self._save_timer = QTimer(self)
         self._save_timer.setInterval(VIEW_SAVE_MS)
         self._save_timer.timeout.connect(self._save_view)
+        self._transcript_timer = QTimer(self)
+        self._transcript_timer.setInterval(TRANSCRIPT_POLL_MS)
+        self._transcript_timer.timeout.connect(self._show_transcript)
 
         self.back_button.clicked.connect(self.back)
         back_key = QShortcut(QKeySequence("Alt+Left"), self)
@@ -186,6 +201,9 @@ class DetailsPane(QWidget):
         self.export_cancel.clicked.connect(self._cancel_export)
         self.export_close.clicked.connect(self.export_bar.hide)
         self.player.position_changed.connect(self.notes.set_position)
+        self.player.position_changed.connect(self.transcript.set_position)
+        self.player.captions_toggled.connect(lambda shown: remember_captions(settings, shown))
+        self.transcript.seek.connect(self.player.seek)
         self.player.playing_changed.connect(self._on_playing)
         self.questions.jump.connect(self.jump_to)
         self.questions.rated.connect(self._rate)
@@ -232,6 +250,7 @@ class DetailsPane(QWidget):
         self.questions.set_review(review, self._operator.id, playable=playable,
                                   rateable=bool(data["recording_video"]))
         self._show_meta(data)
+        self._show_transcript()
         if playable:
             self._view_id = start_view(self._db, session_id, self._operator)
             self._save_timer.start()
@@ -241,6 +260,9 @@ class DetailsPane(QWidget):
         """Stop playing, save how long it was watched, and let go of the file."""
         self._save_view()
         self._save_timer.stop()
+        self._transcript_timer.stop()
+        self._transcript = None
+        self.transcript.show_nothing()
         self._view_id = None
         self.player.unload()
         self.session_id = None
@@ -248,6 +270,12 @@ class DetailsPane(QWidget):
     def jump_to(self, ms: int) -> None:
         self.player.seek(ms)
         self.player.video.setFocus()
+
+    def play_moment(self, ms: int, words: str = "") -> None:
+        """Play from `ms`, with the transcript in view (`words` found in it, marked)."""
+        self.tabs.setCurrentWidget(self.transcript)
+        self.transcript.search.setText(words)
+        self.player.play_from(ms)
 
     def export_to(self, folder: Path) -> ExportJob | None:
         """Start exporting the open session into `folder`; the job, to follow it."""
@@ -285,6 +313,29 @@ class DetailsPane(QWidget):
         self._show_views()
         return self.review
 
+    def _show_transcript(self) -> None:
+        """Show the transcript as it now stands; look again later until it is done."""
+        if self.session_id is None:
+            return
+        try:
+            transcript = load_transcript(self._db, self.session_id)
+        except SQLAlchemyError as exc:  # the database went away: try again at the next look
+            print(f"kiosk: the transcript could not be read: {exc}", file=sys.stderr)
+            if not self._transcript_timer.isActive():
+                self._transcript_timer.start()
+            return
+        if transcript != self._transcript:
+            self._transcript = transcript
+            questions = ({q["index"]: q["question"] for q in self.review.data["questions"]}
+                         if self.review else {})
+            self.transcript.set_transcript(transcript, questions)
+            self.player.set_captions(transcript.segments)
+            self.transcript.set_position(self.player.position)
+        if transcript.done:
+            self._transcript_timer.stop()
+        elif not self._transcript_timer.isActive():
+            self._transcript_timer.start()
+
     def _chapters(self) -> list[int]:
         return [q["start_ms"] for q in self.review.data["questions"]] if self.review else []
 
@@ -312,7 +363,7 @@ class DetailsPane(QWidget):
                                f"{local_datetime(view.opened_at)}")
         if not self.review.views:
             self.views.addItem("Nobody has opened this recording yet.")
-        self.tabs.setTabText(2, f"Views ({len(self.review.views)})")
+        self.tabs.setTabText(self.tabs.indexOf(self.views), f"Views ({len(self.review.views)})")
 
     def _save_view(self) -> None:
         if self._view_id is not None:

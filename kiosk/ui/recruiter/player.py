@@ -4,12 +4,18 @@ As in Qt's player example, the player and its audio output are parented to this 
 `durationChanged` sets the seek bar's range, `positionChanged` moves it unless the person
 holds it, and errors and invalid media show a message in place of the video. A missing
 file is caught before Qt sees it. Shortcuts (space and K play/pause, arrows 5 s, J/L 10 s,
-F full screen, M mute, Esc leaves full screen) work wherever the player is on screen,
-except while someone types in a text field (which keeps its keys).
+F full screen, M mute, C captions, Esc leaves full screen) work wherever the player is on
+screen, except while someone types in a text field (which keeps its keys).
+
+Captions are a strip under the picture, not drawn over it: QVideoWidget shows the video in
+a native window of its own, which covers any widget laid over it (and a grab does not see
+it), so a caption painted on top is there on one platform and gone on the next. The strip
+sits on the player's dark screen, where the letterboxed picture's own black bar would be.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QSize, Qt, QUrl, Signal
@@ -27,10 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.store.transcripts import Segment
 from kiosk.ui.formatting import clock
 from kiosk.ui.media_objects import audio_output, media_player
 from kiosk.ui.recruiter.icons import player_icon
 from kiosk.ui.recruiter.seek_bar import SeekBar
+from kiosk.ui.recruiter.transcript_text import segment_at
 
 SPEEDS = (0.5, 1.0, 1.25, 1.5, 2.0)
 SKIP_MS = 5_000
@@ -40,6 +48,7 @@ JUMP_MS = 10_000
 class RecordingPlayer(QWidget):
     playing_changed = Signal(bool)
     position_changed = Signal(int)
+    captions_toggled = Signal(bool)  # by the person (button or C): theirs to remember
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,11 +62,26 @@ class RecordingPlayer(QWidget):
         self._source: Path | None = None
         self._watched = QElapsedTimer()
         self._watched_ms = 0
+        self._segments: tuple[Segment, ...] = ()
+        self._segment_starts: list[int] = []
+        self._opened = False  # the file's first frame is decoded: a position set now holds
+        self._start_at: int | None = None  # play from here once the file has opened
+
+        self.caption = QLabel(objectName="caption", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.caption.setWordWrap(True)
+        self.caption.setAccessibleName("Captions")
+        self.caption.hide()
+        self.picture = QWidget(objectName="playerPicture")
+        picture = QVBoxLayout(self.picture)
+        picture.setContentsMargins(0, 0, 0, 0)
+        picture.setSpacing(0)
+        picture.addWidget(self.video, stretch=1)
+        picture.addWidget(self.caption)
 
         self.message = QLabel(objectName="playerMessage", alignment=Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
         self.screen_area = QStackedWidget(objectName="playerScreen")
-        self.screen_area.addWidget(self.video)
+        self.screen_area.addWidget(self.picture)
         self.screen_area.addWidget(self.message)
 
         self.seek_bar = SeekBar()
@@ -73,12 +97,18 @@ class RecordingPlayer(QWidget):
         self.volume = QSlider(Qt.Orientation.Horizontal, accessibleName="Volume")
         self.volume.setRange(0, 100)
         self.volume.setValue(80)
-        self.volume.setFixedWidth(120)
+        # Gives way first when the details pane is narrow (1280 px with long tab names).
+        self.volume.setMinimumWidth(70)
+        self.volume.setMaximumWidth(120)
         self.volume.setToolTip("Volume")
+        self.captions_button = QToolButton(objectName="captionsButton", text="CC")
+        self.captions_button.setCheckable(True)
+        self.captions_button.setToolTip("Captions (C)")
+        self.captions_button.setAccessibleName("Captions")
         self.full_screen_button = self._tool_button("Full screen (F)", "full_screen")
 
         buttons = QHBoxLayout()
-        buttons.setSpacing(10)
+        buttons.setSpacing(8)
         buttons.addWidget(self.play_button)
         buttons.addWidget(self.time_label)
         buttons.addStretch(1)
@@ -88,6 +118,7 @@ class RecordingPlayer(QWidget):
         buttons.addWidget(self.mute_button)
         buttons.addWidget(self.volume)
         buttons.addSpacing(8)
+        buttons.addWidget(self.captions_button)
         buttons.addWidget(self.full_screen_button)
         self.controls = QWidget(objectName="playerControls")
         controls = QVBoxLayout(self.controls)
@@ -114,12 +145,16 @@ class RecordingPlayer(QWidget):
         self.mute_button.toggled.connect(self._set_muted)
         self.volume.valueChanged.connect(self._set_volume)
         self.full_screen_button.clicked.connect(self.toggle_full_screen)
+        self.captions_button.toggled.connect(self._show_captions)
+        # clicked, not toggled: a choice made by the person, not one restored for them.
+        self.captions_button.clicked.connect(self.captions_toggled)
         self._set_volume(self.volume.value())
         for keys, action in (
             (("Space", "K"), self.toggle_play),
             (("Left",), lambda: self.skip(-SKIP_MS)), (("Right",), lambda: self.skip(SKIP_MS)),
             (("J",), lambda: self.skip(-JUMP_MS)), (("L",), lambda: self.skip(JUMP_MS)),
             (("F",), self.toggle_full_screen), (("M",), self.mute_button.toggle),
+            (("C",), self.captions_button.click),
             (("Escape",), self.leave_full_screen),
         ):
             for key in keys:
@@ -146,6 +181,20 @@ class RecordingPlayer(QWidget):
     def position(self) -> int:
         return self._player.position()
 
+    @property
+    def captions_shown(self) -> bool:
+        return self.captions_button.isChecked()
+
+    def set_captions_shown(self, shown: bool) -> None:
+        """Captions on or off as remembered (not a choice of the person's: no signal)."""
+        self.captions_button.setChecked(shown)
+
+    def set_captions(self, segments: Sequence[Segment]) -> None:
+        """The lines to caption the recording with (none: the strip says why it is empty)."""
+        self._segments = tuple(segments)
+        self._segment_starts = [segment.start_ms for segment in self._segments]
+        self._show_caption(self._player.position())
+
     def load(self, path: Path, *, chapters: list[int], notes: list[int]) -> bool:
         """Show the recording's first frame, paused. False (and a message) if it is missing."""
         self.unload()
@@ -156,7 +205,7 @@ class RecordingPlayer(QWidget):
         self._source = path
         self._watched_ms = 0
         self.seek_bar.set_marks(chapters, notes)
-        self.screen_area.setCurrentWidget(self.video)
+        self.screen_area.setCurrentWidget(self.picture)
         self.controls.show()
         self._enable_controls(True)
         self._player.setSource(QUrl.fromLocalFile(str(path)))
@@ -179,6 +228,8 @@ class RecordingPlayer(QWidget):
         self._player.stop()
         self._player.setSource(QUrl())
         self._source = None
+        self._opened, self._start_at = False, None
+        self.set_captions(())
         self.seek_bar.setRange(0, 0)
         self.seek_bar.set_marks([], [])
         self.time_label.setText("0:00 / 0:00")
@@ -217,6 +268,17 @@ class RecordingPlayer(QWidget):
         self._player.setPosition(target)
         if self._player.playbackState() == QMediaPlayer.PlaybackState.StoppedState:
             self._player.pause()  # after the end: show the frame there, ready to play on
+
+    def play_from(self, ms: int) -> None:
+        """Play from `ms`; just after `load`, as soon as the file has opened (until then,
+        the backend's own pause for the first frame would undo a play)."""
+        if not self.loaded:
+            return
+        if not self._opened:
+            self._start_at = ms
+            return
+        self.seek(ms)
+        self._player.play()
 
     def skip(self, delta_ms: int) -> None:
         self.seek(self._player.position() + delta_ms)
@@ -268,6 +330,7 @@ class RecordingPlayer(QWidget):
         if not self.seek_bar.isSliderDown():
             self.seek_bar.setValue(position)
         self._show_time(position)
+        self._show_caption(position)
         self.position_changed.emit(position)
 
     def _show_time(self, position: int) -> None:
@@ -287,6 +350,32 @@ class RecordingPlayer(QWidget):
     def _on_status(self, status: QMediaPlayer.MediaStatus) -> None:
         if status == QMediaPlayer.MediaStatus.InvalidMedia and self.loaded:
             self._cannot_play(self._player.errorString())
+        elif status == QMediaPlayer.MediaStatus.BufferedMedia and not self._opened:
+            self._opened = True
+            if self._start_at is not None:
+                start, self._start_at = self._start_at, None
+                self.play_from(start)
+
+    def _show_captions(self, shown: bool) -> None:
+        self.caption.setVisible(shown)
+        self._show_caption(self._player.position())
+
+    def _show_caption(self, position: int) -> None:
+        if not self.captions_button.isChecked():
+            return
+        waiting = not self._segments
+        if waiting:
+            text = "Captions appear here once the transcript is made."
+        else:
+            at = segment_at(self._segments, self._segment_starts, position)
+            text = "" if at is None else self._segments[at].text
+        if text != self.caption.text():
+            self.caption.setText(text)
+        if self.caption.property("waiting") != waiting:
+            self.caption.setProperty("waiting", waiting)
+            # The style's [waiting] rule is looked at again only when asked.
+            self.caption.style().unpolish(self.caption)
+            self.caption.style().polish(self.caption)
 
     def _on_error(self, error: QMediaPlayer.Error, message: str) -> None:
         if error != QMediaPlayer.Error.NoError and self.loaded:

@@ -69,7 +69,7 @@ class RecruiterView(QWidget):
             top.addSpacing(4)
         top.addWidget(self.lock_button)
 
-        self.sessions = SessionsList(settings.recordings_dir)
+        self.sessions = SessionsList(settings.recordings_dir, db=db)
         self._details: DetailsPane | None = None
         self._booth: BoothPage | None = None
         self.pages = QStackedWidget()
@@ -94,6 +94,7 @@ class RecruiterView(QWidget):
         find_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         find_key.activated.connect(self.sessions.focus_search)
         self.sessions.opened.connect(self.open_session)
+        self.sessions.moment_opened.connect(self.open_moment)
         self.reload()
         self.idle.start()
         # What the list does not need to be seen is made once it has been painted.
@@ -143,6 +144,11 @@ class RecruiterView(QWidget):
         self.details.show_session(session_id)
         self.pages.setCurrentWidget(self.details)
         self.details.back_button.setFocus()
+
+    def open_moment(self, session_id: str, ms: int) -> None:
+        """Open a session and play it from `ms`, where the words searched for were said."""
+        self.open_session(session_id)
+        self.details.play_moment(ms, self.sessions.search.text())
 
     def show_list(self) -> None:
         session_id = None

@@ -1,7 +1,9 @@
-"""The sessions list: search by name, filter by status and date, sort by any column."""
+"""The sessions list: search by name or by words said, filter by status and date, sort by
+any column. The moments where the words were said are listed under the table."""
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -20,9 +22,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
+from kiosk.store import transcripts
+from kiosk.store.database import Database
+from kiosk.store.folding import search_words
 from kiosk.store.models import SessionStatus
 from kiosk.store.review import SessionRow
+from kiosk.ui.recruiter.search_hits import SearchHits
 from kiosk.ui.recruiter.sessions_model import (
     CANDIDATE,
     DATE,
@@ -51,6 +58,7 @@ DATE_FILTERS: tuple[tuple[str, int | None], ...] = (
     ("Last 12 months", 365),
 )
 ROW_HEIGHT = THUMBNAIL_SIZE.height() + 12
+MIN_PREFIX = 2  # letters of a word being typed before the transcripts are searched for it
 
 
 class SessionsTable(QTableView):
@@ -64,18 +72,25 @@ class SessionsTable(QTableView):
 
 
 class SessionsList(QWidget):
-    """Emits `opened(session_id)` when a session is tapped, clicked or chosen with Enter."""
+    """Emits `opened(session_id)` when a session is tapped, clicked or chosen with Enter,
+    and `moment_opened(session_id, ms)` when a moment where searched words were said is.
+
+    With `db`, the search looks for words said in the transcripts too (without, names only)."""
 
     opened = Signal(str)
+    moment_opened = Signal(str, int)
 
-    def __init__(self, recordings_root: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, recordings_root: Path, parent: QWidget | None = None, *,
+                 db: Database | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sessionsList")
+        self._db = db
         self.model = SessionsModel(recordings_root, self)
         self.proxy = SessionsFilter(self.model, self)
 
-        self.search = QLineEdit(placeholderText="Search by name")
-        self.search.setAccessibleName("Search by candidate name")
+        said = " or by words said" if db is not None else ""
+        self.search = QLineEdit(placeholderText=f"Search by name{said}")
+        self.search.setAccessibleName(f"Search by candidate name{said}")
         # A button of its own rather than the field's built-in one, which is made, styled
         # and faded in on the first keystroke: 50 ms the first search would wait for.
         self.clear_button = QPushButton("Clear")
@@ -120,6 +135,7 @@ class SessionsList(QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.table)
         self.pages.addWidget(self.empty)
+        self.hits = SearchHits()
 
         filters = QHBoxLayout()
         filters.setSpacing(12)
@@ -132,7 +148,8 @@ class SessionsList(QWidget):
         layout.setSpacing(12)
         layout.addLayout(filters)
         layout.addWidget(self.count_label)
-        layout.addWidget(self.pages, stretch=1)
+        layout.addWidget(self.pages, stretch=3)
+        layout.addWidget(self.hits, stretch=2)
 
         self.search.textChanged.connect(self._apply_filters)
         self.search.textChanged.connect(lambda text: self.clear_button.setEnabled(bool(text)))
@@ -142,6 +159,7 @@ class SessionsList(QWidget):
         # A tap (touch), a click, or Enter / double-click from the keyboard.
         self.table.clicked.connect(self._open)
         self.table.activated.connect(self._open)
+        self.hits.opened.connect(self.moment_opened)
         self._show_count()
 
     def set_rows(self, rows: list[SessionRow], *, keep: str | None = None) -> None:
@@ -182,8 +200,35 @@ class SessionsList(QWidget):
             midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0,
                                                            microsecond=0)
             since = midnight - timedelta(days=days)
-        self.proxy.set_criteria(self.search.text(), statuses, since)
+        text = self.search.text()
+        words = self._words_said(text)
+        hits = self._said(words)
+        self.proxy.set_criteria(text, statuses, since, said={hit.session_id for hit in hits})
+        # A moment is listed when its interview is: the status and date filters hold too.
+        shown = [hit for hit in hits if (row := self.model.row_by_id(hit.session_id))
+                 is not None and self.proxy.passes_filters(row)]
+        self.hits.set_hits(shown, words, more=len(hits) >= transcripts.SEARCH_LIMIT)
         self._show_count()
+
+    @staticmethod
+    def _words_said(text: str) -> list[str]:
+        """The words to look for in what was said. A last word of one letter waits for the
+        next: every word said that starts with "t" is most of the index to read (200 ms
+        on 10,000 interviews), and the moments of the words before it stay in view."""
+        words = search_words(text)
+        if words and len(words[-1]) < MIN_PREFIX:
+            words.pop()
+        return words
+
+    def _said(self, words: list[str]) -> list[transcripts.Hit]:
+        """The moments where all of `words` were said (none without a database)."""
+        if self._db is None or not words:
+            return []
+        try:
+            return transcripts.search(self._db, " ".join(words))
+        except SQLAlchemyError as exc:  # the database went away: the name search still works
+            print(f"kiosk: the transcripts could not be searched: {exc}", file=sys.stderr)
+            return []
 
     def _show_count(self) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()

@@ -3,9 +3,9 @@
 `SessionsModel` holds the rows and sorts them itself (a Python sort with one key per row
 takes a few milliseconds; letting QSortFilterProxyModel compare rows would call back into
 Python some 130,000 times for 10,000 rows, half a second). `SessionsFilter` filters them
-(search by name, status, date) and hands sorting to the model, so the view's sortable
-header works as usual. Thumbnails are read only for the rows on screen, scaled while they
-are decoded, and kept in Qt's pixmap cache.
+(search by name or by words said, status, date) and hands sorting to the model, so the
+view's sortable header works as usual. Thumbnails are read only for the rows on screen,
+scaled while they are decoded, and kept in Qt's pixmap cache.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ class SessionsModel(QAbstractTableModel):
         self._root = recordings_root
         self._rows: list[SessionRow] = []
         self._keys: list[str] | None = None  # folded names, made on first need
+        self._by_id: dict[str, SessionRow] | None = None  # made on first need
         self._no_thumbnail: set[str] = set()
         # Called whenever rows are replaced or reordered, before any view hears of it: the
         # filter works its answers out again then (see SessionsFilter).
@@ -105,7 +106,7 @@ class SessionsModel(QAbstractTableModel):
     def set_rows(self, rows: list[SessionRow], column: int, order: Qt.SortOrder) -> None:
         """Show these rows, sorted by `column` (sorted before the view sees them: one pass)."""
         self.beginResetModel()
-        self._rows, self._keys = rows, None
+        self._rows, self._keys, self._by_id = rows, None, None
         self._no_thumbnail.clear()
         self._apply_order(self._order(column, order))
         self.endResetModel()
@@ -123,6 +124,11 @@ class SessionsModel(QAbstractTableModel):
 
     def row(self, source_row: int) -> SessionRow:
         return self._rows[source_row]
+
+    def row_by_id(self, session_id: str) -> SessionRow | None:
+        if self._by_id is None:
+            self._by_id = {row.session_id: row for row in self._rows}
+        return self._by_id.get(session_id)
 
     def row_of(self, session_id: str) -> int | None:
         for number, row in enumerate(self._rows):
@@ -205,7 +211,8 @@ def _placeholder() -> QPixmap:
 
 
 class SessionsFilter(QSortFilterProxyModel):
-    """Search, status and date filters over `SessionsModel`; sorting is the model's own.
+    """Search (a name, or words said in the sessions `said`), status and date filters over
+    `SessionsModel`; sorting is the model's own.
 
     Qt asks `filterAcceptsRow` once per row, 10,000 calls from C++ into Python for every
     change: the answers are worked out beforehand for all rows in one comprehension, so
@@ -217,13 +224,16 @@ class SessionsFilter(QSortFilterProxyModel):
         self._text = ""
         self._statuses: frozenset[SessionStatus] | None = None
         self._since: datetime | None = None
+        self._said: frozenset[str] = frozenset()
         self._accepted: list[bool] = []
         model.on_reorder = self._work_out
         self.setSourceModel(model)
 
     def set_criteria(self, text: str, statuses: Collection[SessionStatus] | None,
-                     since: datetime | None) -> None:
+                     since: datetime | None, *, said: Collection[str] = ()) -> None:
+        """`said`: the sessions where the words searched for were said (shown too)."""
         self._text = search_key(text.strip())
+        self._said = frozenset(said)
         self._statuses = frozenset(statuses) if statuses is not None else None
         self._since = since
         self._work_out()
@@ -236,6 +246,11 @@ class SessionsFilter(QSortFilterProxyModel):
     def filtering(self) -> bool:
         return bool(self._text) or self._statuses is not None or self._since is not None
 
+    def passes_filters(self, row: SessionRow) -> bool:
+        """Whether `row` has a status and a date the filters let through (search aside)."""
+        return ((self._statuses is None or row.status in self._statuses)
+                and (self._since is None or row.date >= self._since))
+
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         return self._accepted[source_row]
 
@@ -247,9 +262,10 @@ class SessionsFilter(QSortFilterProxyModel):
         if not self.filtering:
             self._accepted = [True] * len(rows)
             return
-        text, statuses, since = self._text, self._statuses, self._since
+        text, statuses, since, said = self._text, self._statuses, self._since, self._said
         self._accepted = [
-            (not text or text in key) and (statuses is None or row.status in statuses)
+            (not text or text in key or row.session_id in said)
+            and (statuses is None or row.status in statuses)
             and (since is None or row.date >= since)
             for key, row in zip(self._model.keys, rows, strict=True)]
 

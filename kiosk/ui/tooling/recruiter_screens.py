@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -17,15 +18,21 @@ from kiosk.store.database import Database
 from kiosk.ui.recruiter.admin_setup import AdminSetup
 from kiosk.ui.recruiter.pin_prompt import PinPrompt
 from kiosk.ui.recruiter.recruiter_view import RecruiterView
+from kiosk.ui.recruiter.transcript_panel import SEGMENT_START
 from kiosk.ui.tooling.waiting import wait_until
 
 PLAYED_TO_MS = 9_000  # into the second answer, past a note mark
+CAPTIONED_AT_MS = 13_000  # the third answer's first line
+SEARCHED = "team"  # said in the demo recording and in several listed interviews
 WAIT_S = 20.0
 
 
 def recruiter_screens(settings: Settings, db: Database) -> dict[str, Callable[[], QWidget]]:
-    """The recruiter's screens with demo data, built on demand: `pin`, `sessions`, `details`
-    (playing the demo recording), `setup` (the first start) and `booth` (the admin's page).
+    """The recruiter's screens with demo data, built on demand: `pin`, `sessions`,
+    `sessions-search` (words said, found), `details` (playing the demo recording),
+    `transcript` (its lines, the one said marked), `transcript-search` (a search inside
+    it), `captions` (over the player), `setup` (the first start) and `booth` (the admin's
+    page).
 
     Fills `db` with demo rows: give it a throwaway booth (`kiosk.demo_data.demo_booth`)."""
     demo = populate(settings, db)
@@ -51,6 +58,51 @@ def recruiter_screens(settings: Settings, db: Database) -> dict[str, Callable[[]
                                  f"of {PLAYED_TO_MS} in {WAIT_S:g} s")
         return VideoShot(view)
 
+    def sessions_search() -> QWidget:
+        view = RecruiterView(settings, db, demo.recruiter)
+        view.sessions.search.setText(SEARCHED)
+        return view
+
+    def opened() -> RecruiterView:
+        view = RecruiterView(settings, db, demo.recruiter)
+        view.open_session(demo.recorded)
+        media = view.details.player.media
+        # A position asked for before the first frame is decoded is lost.
+        wait_until(lambda: media.mediaStatus() == QMediaPlayer.MediaStatus.BufferedMedia,
+                   timeout_s=WAIT_S, stuck=lambda: "the demo recording did not open")
+        return view
+
+    def played_to(view: RecruiterView, ms: int) -> None:
+        player = view.details.player
+        wait_until(lambda: player.position >= ms, timeout_s=WAIT_S,
+                   stuck=lambda: f"the demo recording played only to {player.position} ms "
+                                 f"of {ms} in {WAIT_S:g} s")
+
+    def transcript() -> QWidget:
+        view = opened()
+        view.details.tabs.setCurrentWidget(view.details.transcript)
+        view.details.player.play_from(PLAYED_TO_MS - 1_500)
+        played_to(view, PLAYED_TO_MS)
+        return VideoShot(view)
+
+    def transcript_search() -> QWidget:
+        view = opened()
+        panel = view.details.transcript
+        view.details.tabs.setCurrentWidget(panel)
+        panel.search.setText(SEARCHED)
+        panel.next_match()  # the first line with the word: the player goes there
+        start = panel.list.item(panel.list.currentRow()).data(SEGMENT_START)
+        view.details.player.play()
+        played_to(view, start + 600)
+        return VideoShot(view)
+
+    def captions() -> QWidget:
+        view = opened()
+        view.details.player.set_captions_shown(True)  # as if C was pressed (not remembered)
+        view.details.player.play_from(CAPTIONED_AT_MS - 1_500)
+        played_to(view, CAPTIONED_AT_MS)
+        return VideoShot(view)
+
     def setup() -> QWidget:
         screen = AdminSetup(db)  # as at the first start (it asks the database on submit)
         screen.name.setText("Amelia Admin")
@@ -73,7 +125,9 @@ def recruiter_screens(settings: Settings, db: Database) -> dict[str, Callable[[]
                    stuck=lambda: f"the booth page's device check ran over {WAIT_S:g} s")
         return view
 
-    return {"pin": pin, "sessions": sessions, "details": details, "setup": setup,
+    return {"pin": pin, "sessions": sessions, "sessions-search": sessions_search,
+            "details": details, "transcript": transcript,
+            "transcript-search": transcript_search, "captions": captions, "setup": setup,
             "booth": booth}
 
 

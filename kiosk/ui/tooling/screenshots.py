@@ -23,7 +23,8 @@ if TYPE_CHECKING:  # Qt is imported only once the platform is set (offscreen)
 SIZES = ((1280, 800), (1920, 1080))
 LAYOUT_PASSES = 5
 WAIT_S = 20.0  # for a candidate screen to reach the state it is shot in
-RECRUITER_SCREENS = ("pin", "sessions", "details", "setup", "booth")
+RECRUITER_SCREENS = ("pin", "sessions", "sessions-search", "details", "transcript",
+                     "transcript-search", "captions", "setup", "booth")
 # The device check's advice, each as the candidate reads it (measured on real pictures in
 # tests/test_device_check.py: a test pattern has no face to measure).
 ADVICE_SHOWN = {
