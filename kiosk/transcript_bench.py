@@ -406,7 +406,6 @@ def count_rows(db: Database) -> dict[str, int]:
 
 RECORD_WHILE_PENDING_S = 20.0
 LONG_CLIP_REPEATS = 5  # five minutes of speech: far more than a held worker gets through
-WORKING_BEFORE_HOLD_S = 4.0  # inside the job when held, its progress written once (every 2 s)
 STATE_POLL_S = 0.05
 
 
@@ -461,8 +460,9 @@ def record_while_pending(settings: Settings, work_dir: Path, *,
         worker.start()
         if worker.state is WorkerState.NO_MODEL:
             raise KioskError(worker.problem or "There is no speech model.")
-        _wait_for(lambda: worker.state is WorkerState.WORKING, 120, "the worker to start")
-        time.sleep(WORKING_BEFORE_HOLD_S)
+        # Inside the job, its progress written once (every 2 s), when the candidate comes.
+        _wait_for(lambda: _job(db, session_id).progress_ms > 0, 120,
+                  "the transcription to start")
         watch = _Watch(progress_ms_at_hold=_job(db, session_id).progress_ms)
         held_at = time.monotonic()
         worker.hold()

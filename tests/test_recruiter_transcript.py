@@ -4,23 +4,10 @@ over the player, and the sessions list's search for words said."""
 
 from __future__ import annotations
 
-import random
-from datetime import UTC, datetime, timedelta
-
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
-from sqlalchemy import insert
 
 from kiosk.store.database import Database
-from kiosk.store.folding import search_key
-from kiosk.store.models import (
-    InterviewSession,
-    JobState,
-    QuestionMarker,
-    SessionStatus,
-    TranscriptJob,
-    TranscriptSegment,
-)
 from kiosk.store.sessions import create_session
 from kiosk.store.transcripts import (
     Segment,
@@ -30,6 +17,7 @@ from kiosk.store.transcripts import (
     renew,
     worker_name,
 )
+from kiosk.transcript_bench import fill_search_booth
 from kiosk.ui.recruiter import RecruiterView
 from kiosk.ui.recruiter.preferences import CAPTIONS, FILE_NAME
 from kiosk.ui.recruiter.search_hits import HIT
@@ -269,48 +257,9 @@ def test_the_list_finds_a_word_said_and_opens_the_interview_there(
 
 
 def test_the_search_bench_times_each_key(qtbot: QtBot, booth) -> None:
-    fill_transcripts(booth.db, sessions=200, words=300)
+    fill_search_booth(booth.db, sessions=200, words_per_session=300)
     figures = typed_to_repainted(booth.settings, booth.db, ["team", "zz"])
     assert figures["search_keys_typed"] == 6
     assert 0 < figures["search_typed_to_repainted_ms_median"] \
         <= figures["search_typed_to_repainted_ms_max"]
-
-
-WORDS = ("team", "customer", "night", "shift", "booth", "problem", "solved", "because",
-         "numbers", "learnt", "together", "support", "warehouse", "camera", "sound",
-         "result", "manager", "training", "quickly", "carefully", "schedule", "safety")
-
-
-def fill_transcripts(db: Database, *, sessions: int, words: int, per_line: int = 15,
-                     seed: int = 3) -> None:
-    """`sessions` transcribed interviews of `words` words each, straight into the tables
-    (core inserts: quick enough for thousands); the search index follows by its triggers."""
-    rng = random.Random(seed)
-    vocabulary = [*WORDS, *(f"{a}{b}" for a in ("ka", "lo", "mi", "ne", "ru", "so", "ta")
-                            for b in ("ber", "dan", "fel", "gor", "lin", "mar", "tos"))]
-    now = datetime.now(UTC)
-    lines = -(-words // per_line)
-    for first in range(0, sessions, 500):
-        rows, jobs, markers, segments = [], [], [], []
-        for number in range(first, min(sessions, first + 500)):
-            session_id = f"bench-{number:08d}"
-            created = now - timedelta(minutes=number)
-            rows.append({"id": session_id, "candidate_name": f"Candidate {number}",
-                         "status": SessionStatus.COMPLETED, "created_at": created,
-                         "recording_created_at": created, "duration_ms": lines * 4000})
-            jobs.append({"session_id": session_id, "state": JobState.DONE,
-                         "created_at": created, "attempts": 1, "progress_ms": lines * 4000,
-                         "total_ms": lines * 4000, "finished_at": created})
-            markers.append({"session_id": session_id, "index": 0, "start_ms": 0,
-                            "question": "Tell us about yourself.", "end_ms": lines * 4000})
-            for line in range(lines):
-                text = " ".join(rng.choice(vocabulary) for _ in range(per_line)).capitalize()
-                segments.append({"session_id": session_id, "question_index": 0,
-                                 "start_ms": line * 4000, "end_ms": line * 4000 + 3500,
-                                 "text": text, "folded": search_key(text), "words": "[]"})
-        with db.engine.begin() as conn:
-            conn.execute(insert(InterviewSession), rows)
-            conn.execute(insert(TranscriptJob), jobs)
-            conn.execute(insert(QuestionMarker), markers)
-            conn.execute(insert(TranscriptSegment), segments)
 

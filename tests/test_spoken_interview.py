@@ -1,7 +1,7 @@
 """End to end: a candidate speaks known sentences into the real microphone path (espeak-ng into
 a PulseAudio null sink, heard through sounddevice), the booth records them as answers while an
 earlier interview waits to be transcribed, and the words are found in the transcript, inside
-the right answer, and through `kiosk transcripts search`."""
+the right answer, through `kiosk transcripts search` and through the sessions list's search."""
 
 from __future__ import annotations
 
@@ -11,11 +11,16 @@ import subprocess
 import sys
 
 import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
 
 from kiosk.config import Settings
 from kiosk.store.database import open_configured
+from kiosk.store.review import list_session_rows
 from kiosk.store.sessions import get_session
 from kiosk.store.transcripts import load_transcript
+from kiosk.ui.recruiter.search_hits import HIT
+from kiosk.ui.recruiter.sessions_list import SessionsList
 from tests.pulse import null_sink_server
 from tests.speech import committed_interview, spoken_wav
 
@@ -103,3 +108,30 @@ def test_kiosk_transcripts_search_finds_the_moment(spoken: dict) -> None:
                                 "forklift"], env=spoken["env"], capture_output=True,
                                text=True, timeout=60, check=True)
     assert "Earlier Candidate" in forklifts.stdout
+
+
+def test_the_sessions_list_finds_the_moment_and_opens_it_there(spoken: dict,
+                                                               qtbot: QtBot) -> None:
+    settings, session_id = spoken["settings"], spoken["result"]["session_id"]
+    db = open_configured(settings)
+    try:
+        sessions = SessionsList(settings.recordings_dir, db=db)
+        qtbot.addWidget(sessions)
+        sessions.set_rows(list_session_rows(db))
+        opened: list[tuple[str, int]] = []
+        sessions.moment_opened.connect(lambda sid, ms: opened.append((sid, ms)))
+        qtbot.keyClicks(sessions.search, "helping customers")
+        hits = sessions.hits
+        assert hits.model.rowCount() == 1
+        hit = hits.model.index(0).data(HIT)
+        with db.session() as s:
+            answer = next(m for m in get_session(s, session_id).markers if m.index == 1)
+        assert (hit.session_id, hit.candidate_name, hit.question_index) == (
+            session_id, "Sam Speaker", 1)
+        assert answer.start_ms <= hit.start_ms < answer.end_ms
+        index = hits.model.index(0)
+        qtbot.mouseClick(hits.view.viewport(), Qt.MouseButton.LeftButton,
+                         pos=hits.view.visualRect(index).center())
+        assert opened == [(session_id, hit.start_ms)]
+    finally:
+        db.close()

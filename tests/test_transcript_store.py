@@ -12,6 +12,7 @@ import pytest
 from alembic import command
 from sqlalchemy import func, select, text, update
 
+from kiosk.store import transcripts as transcripts_store
 from kiosk.store.database import Database, open_database
 from kiosk.store.models import (
     InterviewSession,
@@ -225,4 +226,19 @@ def test_the_search_index_is_in_place(db: Database) -> None:
             definition = conn.execute(text(
                 "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_transcript_segments_fts'"
             )).scalar()
-            assert "gin" in definition and "to_tsvector('simple'::regconfig, folded)" in definition
+            assert "gin" in definition and "transcript_fts_vector" in definition
+
+
+def test_search_past_the_newest_segments_finds_the_older_ones_newest_first(
+    db: Database, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PostgreSQL reads the newest segments first, then asks the index for older ones: with
+    a window of two segments, both passes are needed here."""
+    monkeypatch.setattr(transcripts_store, "POSTGRES_NEWEST_WINDOW", 2)
+    oldest = _transcribed(db, "Oldest", "the forklift broke", "nothing here")
+    _transcribed(db, "Middle", "quiet answer", "another quiet one")
+    newest = _transcribed(db, "Newest", "a forklift again", "and more")
+    hits = search(db, "forklift")
+    assert [h.session_id for h in hits] == [newest, oldest]
+    assert [h.session_id for h in search(db, "forklift", limit=1)] == [newest]
+    assert [h.session_id for h in search(db, "broke")] == [oldest]  # only in the old pass

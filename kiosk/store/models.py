@@ -372,8 +372,9 @@ class AuditChain(Base):
 
 
 # The search index lives beside the tables: SQLite's FTS5 table (and the shadow tables FTS5
-# makes for it), PostgreSQL's GIN index on an expression. Migration 0007 makes them; no model
-# describes them, so a schema comparison leaves them out.
+# makes for it); PostgreSQL's stored tsvector column (transcript_fts_vector) and its GIN
+# index. Migration 0007 makes them; no model describes them, so a schema comparison leaves
+# them out, and the kiosk never writes them.
 SEARCH_INDEX_PREFIX = "transcript_fts"
 POSTGRES_SEARCH_INDEX = "ix_transcript_segments_fts"
 

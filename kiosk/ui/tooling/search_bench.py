@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import statistics
-import time
 from functools import partial
 
 from kiosk.config import Settings
@@ -26,42 +25,16 @@ def typed_to_repainted(settings: Settings, db: Database, queries: list[str]
     """ms from each key typed in the search box to the list and the moments repainted:
     the median and the slowest over every key of `queries`, and how many keys."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QCoreApplication, QEvent, QObject
+    from PySide6.QtCore import QCoreApplication
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QWidget
 
     from kiosk.store.review import list_session_rows
     from kiosk.ui.app import application
     from kiosk.ui.recruiter.sessions_list import SessionsList
     from kiosk.ui.recruiter.style import apply_recruiter_style
-    from kiosk.ui.tooling.waiting import settle, wait_until
+    from kiosk.ui.tooling.waiting import repainted_after, settle, wait_until
 
-    app = application()
-
-    class PaintWatch(QObject):
-        painted = False
-
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint:
-                self.painted = True
-            return False
-
-    def repainted_after(widgets: list[QWidget], action) -> float:
-        watches = []
-        for widget in widgets:
-            watch = PaintWatch()
-            widget.installEventFilter(watch)
-            watches.append(watch)
-        start = time.perf_counter()
-        action()
-        app.processEvents()
-        for widget, watch in zip(widgets, watches, strict=True):
-            if widget.isVisible() and not watch.painted:
-                widget.repaint()
-        end = time.perf_counter()
-        for widget, watch in zip(widgets, watches, strict=True):
-            widget.removeEventFilter(watch)
-        return 1000 * (end - start)
+    application()  # the one QApplication, made if need be: widgets need it
 
     until = partial(wait_until, timeout_s=WAIT_S, poll_s=0,
                     stuck=lambda: f"the sessions list did not paint in {WAIT_S:g} s")

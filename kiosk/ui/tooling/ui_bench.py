@@ -39,7 +39,7 @@ def run_ui_bench(settings, *, rows: int = ROWS, progress: Progress = lambda _: N
                  ) -> dict[str, Any]:
     # Decided before Qt starts: the bench never needs (or opens) a display.
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+    from PySide6.QtCore import QPoint, Qt
     from PySide6.QtTest import QTest
     from sqlalchemy import insert, select
 
@@ -51,36 +51,14 @@ def run_ui_bench(settings, *, rows: int = ROWS, progress: Progress = lambda _: N
     from kiosk.ui.app import application
     from kiosk.ui.recruiter.recruiter_view import RecruiterView
     from kiosk.ui.recruiter.sessions_model import CANDIDATE
-    from kiosk.ui.tooling.waiting import settle, wait_until
+    from kiosk.ui.tooling.waiting import repainted_after, settle, wait_until
 
-    app = application()
-
-    class PaintWatch(QObject):
-        painted = False
-
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint:
-                self.painted = True
-            return False
+    application()  # the one QApplication, made if need be: widgets need it
 
     # The moment the screen showed it, on perf_counter's clock. No nap between rounds of
     # events: it would be counted in the figures.
     until = partial(wait_until, timeout_s=WAIT_S, poll_s=0,
                     stuck=lambda: f"the bench waited over {WAIT_S:g} s for the screen")
-
-    def repainted_after(widget, action: Callable[[], None]) -> float:
-        """ms from `action` until `widget` shows its result. When nothing on screen changed,
-        Qt paints nothing; a full repaint is forced then, so the figure never flatters."""
-        watch = PaintWatch()
-        widget.installEventFilter(watch)
-        start = time.perf_counter()
-        action()
-        app.processEvents()
-        if not watch.painted:
-            widget.repaint()
-        end = time.perf_counter()
-        widget.removeEventFilter(watch)
-        return 1000 * (end - start)
 
     with demo_booth() as (booth, db):
         booth = replace(booth, recording=settings.recording)
@@ -120,9 +98,9 @@ def run_ui_bench(settings, *, rows: int = ROWS, progress: Progress = lambda _: N
         for key in SEARCH_KEYS:
             settle(SETTLE_S)
             code = Qt.Key.Key_Backspace if key == "\b" else getattr(Qt.Key, f"Key_{key.upper()}")
-            search.append(repainted_after(view.sessions.table.viewport(),
-                                        lambda code=code: QTest.keyClick(view.sessions.search,
-                                                                         code)))
+            search.append(repainted_after([view.sessions.table.viewport()],
+                                          lambda code=code: QTest.keyClick(view.sessions.search,
+                                                                           code)))
         view.sessions.search.clear()
         settle(SETTLE_S)
 
