@@ -149,6 +149,24 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_json_flag(tr_search)
     tr_search.set_defaults(handler=_transcripts_search)
 
+    storage = commands.add_parser(
+        "storage", help="the recordings in S3-compatible object storage ([storage] kind = s3)")
+    storage_commands = storage.add_subparsers(title="storage commands", metavar="ACTION",
+                                              required=True)
+    st_status = storage_commands.add_parser(
+        "status", help="the bucket reachable and writable, the upload backlog, the last upload")
+    _add_json_flag(st_status)
+    st_status.set_defaults(handler=_storage_status)
+    st_upload = storage_commands.add_parser(
+        "upload", help="upload what waits now, in the foreground (or one session's files)")
+    st_upload.add_argument("session_id", metavar="ID", nargs="?")
+    _add_json_flag(st_upload)
+    st_upload.set_defaults(handler=_storage_upload)
+    st_check = storage_commands.add_parser(
+        "check", help="every uploaded file against its object, and objects without a session")
+    _add_json_flag(st_check)
+    st_check.set_defaults(handler=_storage_check)
+
     operators = commands.add_parser(
         "operators", help="recruiters and admins who unlock the review side with a PIN")
     operators_commands = operators.add_subparsers(title="operators commands", metavar="ACTION",
@@ -407,6 +425,111 @@ def _new_export(folder: Path, before: set[str], session_id: str) -> ExportResult
             return ExportResult(video=video, sidecar=folder / name, sha256=done["sha256"],
                                 size=done["size"])
     return None
+
+
+def _s3_settings(settings: Settings | None = None) -> Settings:
+    settings = settings or load_settings()
+    if settings.storage.kind != "s3":
+        raise KioskError(f"This booth keeps its recordings on its own disk ([storage] kind = "
+                         f"\"{settings.storage.kind}\" in {settings.config_file}): there is no "
+                         f"object storage to use.")
+    return settings
+
+
+def _storage_status(args: argparse.Namespace) -> int:
+    from kiosk.storage.inventory import storage_status
+
+    settings = load_settings()
+    db = open_configured(settings, writable=False)
+    try:
+        status = storage_status(db, settings)
+    finally:
+        db.close()
+    if args.json:
+        _print_json(status.to_dict())
+        return EXIT_OK if status.problem is None else EXIT_PROBLEM
+    if status.kind == "local":
+        print("Storage:   local (the recordings stay in the recordings folder)")
+        return EXIT_OK
+    print(f"Storage:   s3, bucket {status.bucket} at {status.endpoint}")
+    print(f"  reachable: {'yes' if status.reachable else 'NO'}; writable: "
+          f"{'yes' if status.writable else 'NO'}")
+    if status.problem:
+        print(f"  problem:   {status.problem}")
+    backlog = status.backlog
+    if backlog is not None:
+        from kiosk.store.files import format_size
+
+        oldest = f", oldest recorded {backlog.oldest:%Y-%m-%d %H:%M}" if backlog.oldest else ""
+        print(f"  backlog:   {backlog.files} file(s) of {backlog.sessions} interview(s), "
+              f"{format_size(backlog.bytes)}{oldest}")
+        last = f"{backlog.last_verified:%Y-%m-%d %H:%M:%S}" if backlog.last_verified else "none"
+        print(f"  last upload verified: {last}; refused for good: {backlog.failed}")
+        if backlog.last_error and not status.problem:
+            print(f"  last error: {backlog.last_error}")
+    return EXIT_OK if status.problem is None else EXIT_PROBLEM
+
+
+def _storage_upload(args: argparse.Namespace) -> int:
+    from kiosk.storage.worker import run_uploads
+    from kiosk.store.sessions import get_session
+
+    def report(result: Any) -> None:
+        if not args.json:
+            print(f"{result.session_id}/{result.name}: {result.outcome.value}"
+                  f"{' ' + result.message if result.message else ''} "
+                  f"({result.parts_sent} part(s), {result.bytes_sent:,} bytes sent)")
+
+    def action(settings: Settings, db: Database) -> int:
+        _s3_settings(settings)
+        if args.session_id is not None:
+            with db.session() as session:
+                get_session(session, args.session_id)  # NotFoundError names it
+        try:
+            results = run_uploads(db, settings, session_id=args.session_id, on_result=report)
+        except KioskError:
+            raise
+        except Exception as exc:
+            from kiosk.storage.s3 import explain
+
+            raise KioskError(f"{explain(exc, settings.storage)} What was sent is kept: the "
+                             f"next upload resumes it.") from None
+        if args.json:
+            _print_json([{"session_id": r.session_id, "name": r.name,
+                          "outcome": r.outcome.value, "parts_sent": r.parts_sent,
+                          "bytes_sent": r.bytes_sent, "message": r.message or None}
+                         for r in results])
+        elif not results:
+            print("Nothing is waiting to be uploaded.")
+        return EXIT_PROBLEM if any(r.outcome.value == "failed" for r in results) else EXIT_OK
+
+    return _with_database(action)
+
+
+def _storage_check(args: argparse.Namespace) -> int:
+    from kiosk.storage.inventory import check_objects
+
+    settings = _s3_settings()
+    db = open_configured(settings, writable=False)
+    try:
+        check = check_objects(db, settings)
+    finally:
+        db.close()
+    if args.json:
+        _print_json(check.to_dict())
+        return EXIT_OK if check.ok else EXIT_PROBLEM
+    if check.problem:
+        print(f"Problem: {check.problem}")
+    print(f"{check.checked} uploaded file(s) checked against their objects.")
+    for row in check.missing:
+        print(f"Missing object: {row['key']} (session {row['session_id']})")
+    for row in check.different:
+        print(f"Object differs from the recording: {row['key']} (session {row['session_id']})")
+    for key in check.without_rows:
+        print(f"Object without a session: {key}")
+    if check.ok:
+        print("Every uploaded file is in the bucket as it was recorded.")
+    return EXIT_OK if check.ok else EXIT_PROBLEM
 
 
 def _transcripts_line(report: Any) -> str:

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
+import socket
 import tomllib
 import types
 import typing
+import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -30,6 +33,9 @@ CONFIG_FILE_NAME = "kiosk.toml"
 DATABASE_FILE_NAME = "kiosk.db"
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
 # [recording] camera_backend: OpenCV's own choice, or one of its backends by name.
+STORAGE_KINDS = ("local", "s3")
+BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+OBJECT_PREFIX = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
 CAMERA_BACKENDS = ("auto", "v4l2", "msmf", "dshow", "ffmpeg", "gstreamer", "avfoundation")
 
 T = typing.TypeVar("T")
@@ -87,15 +93,35 @@ class TranscriptSettings:
 
 
 @dataclasses.dataclass(frozen=True)
+class StorageSettings:
+    """[storage] in the settings file: where the booth keeps its recordings for good.
+
+    "local": in the recordings folder (the default). "s3": also uploaded to an S3-compatible
+    bucket after each interview, resumable, and read back before it counts. Credentials
+    come from the usual AWS sources (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, the
+    shared credentials file), never from this file.
+    """
+
+    kind: str = "local"
+    endpoint_url: str = ""  # empty: AWS itself (or AWS_ENDPOINT_URL)
+    region: str = ""
+    bucket: str = ""
+    prefix: str = "interviews"  # objects are <prefix>/<session-id>/<file>
+    max_upload_mbps: int = 20  # megabits a second; 0: no limit
+
+
+@dataclasses.dataclass(frozen=True)
 class FileSettings:
     """The keys a settings file may hold. A key not declared here is refused."""
 
     recordings_dir: str | None = None
     database_url: str | None = None
+    booth_name: str | None = None
     recording: RecordingSettings = dataclasses.field(default_factory=RecordingSettings)
     interview: InterviewSettings = dataclasses.field(default_factory=InterviewSettings)
     review: ReviewSettings = dataclasses.field(default_factory=ReviewSettings)
     transcripts: TranscriptSettings = dataclasses.field(default_factory=TranscriptSettings)
+    storage: StorageSettings = dataclasses.field(default_factory=StorageSettings)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,6 +136,9 @@ class Settings:
     interview: InterviewSettings = dataclasses.field(default_factory=InterviewSettings)
     review: ReviewSettings = dataclasses.field(default_factory=ReviewSettings)
     transcripts: TranscriptSettings = dataclasses.field(default_factory=TranscriptSettings)
+    storage: StorageSettings = dataclasses.field(default_factory=StorageSettings)
+    # Which booth recorded a session, as its row says: several booths may share a database.
+    booth_name: str = dataclasses.field(default_factory=socket.gethostname)
 
     @property
     def question_sets_dir(self) -> Path:
@@ -165,6 +194,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         interview=_check_interview(from_file.interview, config_file),
         review=_check_review(from_file.review, config_file),
         transcripts=_check_transcripts(from_file.transcripts, config_file),
+        storage=_check_storage(from_file.storage, config_file),
+        booth_name=_check_booth_name(from_file.booth_name, config_file),
     )
 
 
@@ -208,6 +239,39 @@ def _check_review(review: ReviewSettings, path: Path) -> ReviewSettings:
 def _check_transcripts(transcripts: TranscriptSettings, path: Path) -> TranscriptSettings:
     _check_ranges(transcripts, {"threads": (1, 16)}, "transcripts", path)
     return transcripts
+
+
+def _check_storage(storage: StorageSettings, path: Path) -> StorageSettings:
+    if storage.kind not in STORAGE_KINDS:
+        raise ConfigError(f"'storage.kind' in {path} must be one of "
+                          f"{', '.join(STORAGE_KINDS)}, not {storage.kind!r}.")
+    _check_ranges(storage, {"max_upload_mbps": (0, 100_000)}, "storage", path)
+    if storage.kind == "local":
+        return storage
+    if not BUCKET_NAME.fullmatch(storage.bucket):
+        raise ConfigError(f"'storage.bucket' in {path} must be an S3 bucket name (3 to 63 "
+                          f"lowercase letters, digits, dots and hyphens), not "
+                          f"{storage.bucket!r}.")
+    if storage.endpoint_url:
+        endpoint = urllib.parse.urlsplit(storage.endpoint_url)
+        if endpoint.scheme not in ("http", "https") or not endpoint.hostname:
+            raise ConfigError(f"'storage.endpoint_url' in {path} must be an http:// or "
+                              f"https:// URL, not {storage.endpoint_url!r}.")
+    if not OBJECT_PREFIX.fullmatch(storage.prefix):
+        raise ConfigError(f"'storage.prefix' in {path} must be letters, digits, '-', '_', "
+                          f"'.' and '/' between names (no leading or trailing '/'), not "
+                          f"{storage.prefix!r}.")
+    return storage
+
+
+def _check_booth_name(name: str | None, path: Path) -> str:
+    if name is None:
+        return socket.gethostname()
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > 200:
+        raise ConfigError(f"'booth_name' in {path} must be 1 to 200 characters, not "
+                          f"{name!r}.")
+    return cleaned
 
 
 def _check_ranges(table: object, limits: dict[str, tuple[int, int]], name: str,

@@ -22,6 +22,7 @@ from kiosk.errors import StorageError, UnsafePathError
 from kiosk.findings import Findings
 from kiosk.recording.disk import required_free_bytes
 from kiosk.recording.recovery import recoverable_sessions
+from kiosk.storage.inventory import check_objects, storage_status
 from kiosk.store.audit import guard_problems, key_file_for, verify_chain
 from kiosk.store.database import (
     Database,
@@ -76,6 +77,10 @@ class DoctorReport(Findings):
     transcripts_model: str | None = None
     transcripts: dict[str, int] = field(default_factory=dict)
     transcripts_failed: list[dict[str, str]] = field(default_factory=list)
+    # [storage] kind = "s3": the bucket as this booth sees it, the backlog, and the store
+    # against the rows (see kiosk.storage.inventory).
+    storage: dict[str, Any] | None = None
+    storage_check: dict[str, Any] | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -132,6 +137,7 @@ def examine(settings: Settings) -> DoctorReport:
                     .where(TranscriptJob.state == JobState.FAILED)
                     .order_by(TranscriptJob.id))]
         report.transcripts = {state.value: n for state, n in job_counts(db).items()}
+        _examine_storage(settings, db, report)
         # Only those with answers on this booth's disk (another booth may be recording the
         # rest) that no running kiosk is recording right now.
         report.unfinished_sessions = recoverable_sessions(db, root)
@@ -177,6 +183,28 @@ def examine(settings: Settings) -> DoctorReport:
             f"({first['session_id'][:8]}) because: {first['error']} "
             f"'kiosk transcripts run ID' tries one again.")
     return report
+
+
+def _examine_storage(settings: Settings, db: Database, report: DoctorReport) -> None:
+    if settings.storage.kind == "local":
+        return
+    status = storage_status(db, settings)
+    report.storage = status.to_dict()
+    if status.problem:
+        report.problems.append(f"Uploads wait: {status.problem} The recordings stay on this "
+                               f"booth until it is fixed.")
+        return
+    check = check_objects(db, settings)
+    report.storage_check = check.to_dict()
+    if check.missing:
+        report.problems.append(f"{len(check.missing)} uploaded file(s) are missing from the "
+                               f"bucket, the first {check.missing[0]['key']}.")
+    if check.different:
+        report.problems.append(f"{len(check.different)} object(s) differ from the recording "
+                               f"uploaded, the first {check.different[0]['key']}.")
+    if check.without_rows:
+        report.problems.append(f"{len(check.without_rows)} object(s) in the bucket belong to no "
+                               f"session, the first {check.without_rows[0]}.")
 
 
 def _examine_model(settings: Settings, report: DoctorReport) -> None:

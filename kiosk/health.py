@@ -33,6 +33,7 @@ AUDIT = "audit"
 RECORDINGS = "recordings"
 QUESTIONS = "questions"
 TRANSCRIPTS = "transcripts"
+OBJECT_STORAGE = "object_storage"
 CAMERA = "camera"
 MICROPHONE = "microphone"
 
@@ -44,12 +45,14 @@ CHECK_TITLES = {
     RECORDINGS: "Recordings",
     QUESTIONS: "Question set",
     TRANSCRIPTS: "Transcripts",
+    OBJECT_STORAGE: "Object storage",
     CAMERA: "Camera",
     MICROPHONE: "Microphone",
 }
 # The checks that read the disk and the database, and those that open devices: two groups,
 # so a slow camera never holds back the rest.
-STORAGE_AND_DATABASE = (STORAGE, DATABASE, AUDIT, RECORDINGS, QUESTIONS, TRANSCRIPTS)
+STORAGE_AND_DATABASE = (STORAGE, DATABASE, AUDIT, RECORDINGS, QUESTIONS, TRANSCRIPTS,
+                        OBJECT_STORAGE)
 DEVICES = (CAMERA, MICROPHONE)
 
 # How many names a row lists before it only counts the rest.
@@ -83,7 +86,8 @@ def check_storage_and_database(settings: Settings) -> list[Check]:
     report = examine(settings)
     names = _candidate_names(settings, [row["session_id"] for row in report.rows_without_files])
     return [storage_check(settings, report), *database_checks(report, names),
-            question_set_check(settings), transcripts_check(report)]
+            question_set_check(settings), transcripts_check(report),
+            object_storage_check(settings, report)]
 
 
 def check_devices(recording: RecordingSettings) -> list[Check]:
@@ -248,6 +252,38 @@ def transcripts_check(report: DoctorReport) -> Check:
                      f"{detail} Not made: {_listed(f['session_id'][:8] for f in failed)} "
                      f"({failed[0]['error']}). 'kiosk transcripts run ID' tries one again.")
     return Check(TRANSCRIPTS, True, f"{waiting} waiting" if waiting else "Up to date", detail)
+
+
+def object_storage_check(settings: Settings, report: DoctorReport) -> Check:
+    """The bucket and the upload backlog; recording goes on whatever this says."""
+    storage = settings.storage
+    if storage.kind == "local":
+        return Check(OBJECT_STORAGE, True, "Not used",
+                     "[storage] kind = local: the recordings stay in the recordings folder.")
+    status = report.storage
+    if status is None:
+        return Check(OBJECT_STORAGE, None, "Not checked",
+                     "Not checked: the database could not be read.")
+    backlog = status.get("backlog") or {}
+    waiting = backlog.get("files", 0)
+    size = format_size(backlog.get("bytes", 0))
+    oldest = f", the oldest recorded {backlog['oldest'][:16].replace('T', ' ')}" \
+        if backlog.get("oldest") else ""
+    queue = (f"{_count(waiting, 'file')} waiting ({size}{oldest})" if waiting
+             else "nothing waiting")
+    last = backlog.get("last_verified")
+    last_text = f"last upload {last[:16].replace('T', ' ')} UTC" if last else "no upload yet"
+    if status.get("problem"):
+        return Check(OBJECT_STORAGE, False, "Cannot be used",
+                     f"{status['problem']} Recording goes on; {queue} on this booth.")
+    problems = [p for p in report.problems if "bucket" in p and "Uploads wait" not in p]
+    detail = (f"Bucket {status['bucket']} at {status['endpoint']}, reachable and writable; "
+              f"{queue}; {last_text}.")
+    if problems:
+        return Check(OBJECT_STORAGE, False, "Objects and rows disagree",
+                     f"{detail} {' '.join(problems)}")
+    return Check(OBJECT_STORAGE, True, f"{waiting} waiting" if waiting else "Up to date",
+                 detail)
 
 
 def device_check(key: str, probe: DeviceProbe) -> Check:

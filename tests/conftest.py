@@ -17,7 +17,13 @@ from kiosk.config import Settings, load_settings
 from kiosk.store.database import Database, open_configured
 from tests.postgres_server import PostgresServer, PostgresUnavailable, start_postgres
 
-KIOSK_VARIABLES = ("KIOSK_DATA_DIR", "KIOSK_CONFIG", "KIOSK_RECORDINGS_DIR", "KIOSK_DATABASE_URL")
+# The S3 server's fixtures (s3_server, s3_bucket, own_s3_server), for every test module.
+pytest_plugins = ["tests.s3_fixtures"]
+
+KIOSK_VARIABLES = ("KIOSK_DATA_DIR", "KIOSK_CONFIG", "KIOSK_RECORDINGS_DIR", "KIOSK_DATABASE_URL",
+                   # and a developer's own AWS account: a test talks to its own S3 server
+                   "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                   "AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_DEFAULT_REGION")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -47,9 +53,14 @@ def bundle_exe(pytestconfig: pytest.Config) -> Path:
 
 @pytest.fixture(autouse=True)
 def _no_inherited_kiosk_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A developer's own KIOSK_* settings must never reach (or be written by) a test."""
+    """A developer's own KIOSK_* (and AWS_*) settings must never reach (or be written by) a
+    test."""
     for name in KIOSK_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+    # Nor their AWS files; and no look for an EC2 instance's credentials (seconds each).
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ self-test and the upgrade test run against the bundle too, from their own files.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import statistics
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.s3_server import S3Server
 from tests.xvfb import mapped_top_level_windows, xvfb
 
 pytestmark = pytest.mark.bundle
@@ -137,6 +139,33 @@ def test_the_frozen_self_test_transcribes(bundle_exe: Path, tmp_path: Path) -> N
     assert done.returncode == 0, done.stdout + done.stderr
     assert re.search(r"^self-test: speech +ok  transcribed \d\.\d s with tiny\.en: heard "
                      r"'.+' \(1[1-4] of 14 words\)", done.stdout, re.MULTILINE), done.stdout
+
+
+def test_the_frozen_kiosk_uploads_an_interview_to_s3(
+    bundle_exe: Path, tmp_path: Path, s3_server: S3Server, s3_bucket: str,
+) -> None:
+    """boto3 with botocore's S3 model alone (the other services' models are left out)
+    records, uploads and verifies against a real S3 server."""
+    data_dir = tmp_path / "booth"
+    data_dir.mkdir()
+    (data_dir / "kiosk.toml").write_text(
+        f'[storage]\nkind = "s3"\nendpoint_url = "{s3_server.endpoint_url}"\n'
+        f'region = "{s3_server.region}"\nbucket = "{s3_bucket}"\n')
+    env = {**os.environ, "KIOSK_DATA_DIR": str(data_dir), "QT_QPA_PLATFORM": "offscreen",
+           "AWS_ACCESS_KEY_ID": s3_server.access_key,
+           "AWS_SECRET_ACCESS_KEY": s3_server.secret_key}
+    recorded = subprocess.run([str(bundle_exe), "record", "--demo", "--seconds", "2",
+                               "--json"], capture_output=True, text=True, env=env,
+                              timeout=180, check=True)
+    session_id = json.loads(recorded.stdout)["session_id"]
+    done = subprocess.run([str(bundle_exe), "storage", "upload", "--json"],
+                          capture_output=True, text=True, env=env, timeout=180, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert {(r["session_id"], r["name"], r["outcome"]) for r in json.loads(done.stdout)} == {
+        (session_id, "interview.mp4", "verified"), (session_id, "poster.jpg", "verified")}
+    internal = _internal(bundle_exe)
+    models = {p.name for p in (internal / "botocore" / "data").iterdir() if p.is_dir()}
+    assert models == {"s3"}
 
 
 def _extension(bundle_exe: Path, module: str) -> Path | None:

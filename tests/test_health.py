@@ -15,6 +15,7 @@ from kiosk.health import (
     CAMERA,
     DATABASE,
     MICROPHONE,
+    OBJECT_STORAGE,
     QUESTIONS,
     RECORDINGS,
     STORAGE,
@@ -55,7 +56,8 @@ def _recorded_session(settings: Settings) -> str:
 def test_a_fresh_booth_is_healthy_in_words(settings: Settings) -> None:
     _recorded_session(settings)
     checks = _checks(settings)
-    assert list(checks) == [STORAGE, DATABASE, AUDIT, RECORDINGS, QUESTIONS, TRANSCRIPTS]
+    assert list(checks) == [STORAGE, DATABASE, AUDIT, RECORDINGS, QUESTIONS, TRANSCRIPTS,
+                            OBJECT_STORAGE]
     assert all(check.ok and check.verdict == "OK" for check in checks.values()), checks
     assert checks[STORAGE].headline.endswith(" GB free")
     assert "A new one needs 1.9 GB free." in checks[STORAGE].detail

@@ -27,6 +27,7 @@ from kiosk.media.merge import PartFiles
 from kiosk.recording.disk import check_disk_for_new_session
 from kiosk.recording.finish import Extent, NothingToMergeError
 from kiosk.recording.session import SessionRecording
+from kiosk.storage.worker import UploadWorker
 from kiosk.store import sessions
 from kiosk.store.database import Database
 from kiosk.transcripts.worker import TranscriptWorker
@@ -118,12 +119,14 @@ class RoomSound:
 class Booth:
     def __init__(self, db: Database, settings: Settings, open_sources: OpenSources,
                  report: Callable[[flow.Event], None], *,
-                 transcripts: TranscriptWorker | None = None) -> None:
+                 transcripts: TranscriptWorker | None = None,
+                 uploads: UploadWorker | None = None) -> None:
         self._db, self._settings = db, settings
         # Held while an answer is recorded and while the interview is merged: transcription
         # never competes with a candidate for the CPU.
         self._transcripts = transcripts
         self._holding = False
+        self._uploads = uploads  # told of each interview committed, to send it at once
         self._open_sources, self._report = open_sources, report
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="booth")
         # Read by the preview and the level meter on the GUI thread: a reference swap.
@@ -355,6 +358,8 @@ class Booth:
             self._let_transcripts_go()
         if self._transcripts is not None:
             self._transcripts.wake()  # its job was committed with it
+        if self._uploads is not None:
+            self._uploads.wake()
         self._report(flow.Saved(ok=True))
 
     # -- transcription -------------------------------------------------------------------

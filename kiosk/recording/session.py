@@ -75,7 +75,8 @@ class SessionRecording:
                                  f"kiosk on this machine.")
             self.parts.mkdir(mode=FOLDER_MODE, exist_ok=True)
             self.manifest.save()
-            sessions.start_session(self._db, self.session_id)
+            sessions.start_session(self._db, self.session_id,
+                                   booth_name=self._settings.booth_name)
         # Its index is kept at the front, in room sized for the longest interview planned;
         # one that runs longer is merged at the end instead (see _finish_progressive).
         self._progressive = ProgressiveMerge(

@@ -150,6 +150,13 @@ class InterviewSession(Base):
     questions_answered: Mapped[int | None] = mapped_column(Integer)
     questions_total: Mapped[int | None] = mapped_column(Integer)
     ended_early: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The booth that recorded it ([booth_name], the host name by default); None: recorded
+    # before booths were named. Its files are on that booth until they are uploaded.
+    booth_name: Mapped[str | None] = mapped_column(String(200))
+    # Every file of the interview is in the object store, read back and checked.
+    uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The booth's own copy is gone (after the upload and [storage] keep_local_days).
+    local_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     markers: Mapped[list[QuestionMarker]] = relationship(
         back_populates="session",
@@ -211,6 +218,60 @@ class RecordingIncident(Base):
     detail: Mapped[str] = mapped_column(Text, default="")  # which stream; a reason
 
     session: Mapped[InterviewSession] = relationship(back_populates="incidents")
+
+
+class UploadState(enum.StrEnum):
+    PENDING = "pending"  # waiting for the network, or its turn (oldest first)
+    UPLOADING = "uploading"  # a multipart upload is open (upload_id): its parts resume it
+    VERIFIED = "verified"  # the object was read back: its size and SHA-256 match
+    FAILED = "failed"  # refused for good (say, the file changed since it was recorded)
+
+
+class Upload(Base):
+    """One file of an interview on its way to the object store, resumable after any stop.
+
+    The open multipart upload's id and each part sent are rows, so a kill, a power cut or a
+    dropped network resumes where it stopped: the store's own list of parts is asked, and
+    only the missing ones are sent. `bytes_sent` counts every byte put on the wire.
+    """
+
+    __tablename__ = "uploads"
+    __table_args__ = (UniqueConstraint("session_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))  # interview.mp4, poster.jpg
+    key: Mapped[str] = mapped_column(Text)  # <prefix>/<session-id>/<name>
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))  # the whole file's, hex
+    state: Mapped[UploadState] = mapped_column(_enum(UploadState, "upload_state"),
+                                               default=UploadState.PENDING, index=True)
+    upload_id: Mapped[str | None] = mapped_column(Text)
+    part_size: Mapped[int | None] = mapped_column(BigInteger)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    bytes_sent: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    parts: Mapped[list[UploadPart]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="UploadPart.number")
+
+
+class UploadPart(Base):
+    """A part the store has acknowledged, with the checksums it was sent with (a store's
+    list of parts need not give them back, and completing the upload needs them)."""
+
+    __tablename__ = "upload_parts"
+
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    etag: Mapped[str] = mapped_column(Text)
+    sha256_b64: Mapped[str] = mapped_column(String(64))
 
 
 class TranscriptJob(Base):

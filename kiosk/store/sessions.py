@@ -150,8 +150,9 @@ def decline(db: Database, session_id: str) -> None:
     _change(db, session_id, SessionStatus.DECLINED, (SessionStatus.SCHEDULED,))
 
 
-def start_session(db: Database, session_id: str) -> None:
-    """The first answer is about to be recorded (the start time is kept from the first)."""
+def start_session(db: Database, session_id: str, *, booth_name: str | None = None) -> None:
+    """The first answer is about to be recorded (the start time is kept from the first), on
+    the booth named `booth_name`: its files are there until they are uploaded."""
     with db.session() as s, s.begin():
         row = _get(s, session_id)
         _require(row, SessionStatus.IN_PROGRESS,
@@ -159,6 +160,8 @@ def start_session(db: Database, session_id: str) -> None:
         row.status = SessionStatus.IN_PROGRESS
         if row.started_at is None:
             row.started_at = datetime.now(UTC)
+        if booth_name is not None:
+            row.booth_name = booth_name
 
 
 def answer_started(db: Database, session_id: str) -> None:
@@ -351,6 +354,8 @@ def session_to_dict(session: InterviewSession, recordings_root: Path) -> dict[st
         "questions_total": session.questions_total,
         "ended_early": session.ended_early,
         "walk_in": session.walk_in,
+        "booth_name": session.booth_name,
+        "uploaded_at": _iso(session.uploaded_at),
         "sha256": session.sha256,
         "thumbnail_url": thumbnail_url,
         "questions": [

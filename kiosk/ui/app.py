@@ -16,6 +16,7 @@ from kiosk.config import Settings
 from kiosk.interview.booth import OpenSources
 from kiosk.interview.question_sets import QuestionSetError, configured_question_set
 from kiosk.resources import resource_path
+from kiosk.storage.worker import UploadWorker
 from kiosk.store.database import Database
 from kiosk.transcripts.worker import TranscriptWorker
 from kiosk.ui.media_objects import quiet_media_logs
@@ -45,7 +46,8 @@ def sources_opener(settings: Settings, *, demo: bool) -> OpenSources:
 
 
 def build_window(settings: Settings, db: Database, *, demo: bool = False,
-                 locked: bool = True, transcripts: TranscriptWorker | None = None) -> MainWindow:
+                 locked: bool = True, transcripts: TranscriptWorker | None = None,
+                 uploads: UploadWorker | None = None) -> MainWindow:
     """The kiosk's window; with a question set that cannot be used, a page that says why."""
     from kiosk.ui.candidate.kiosk import CandidateKiosk
     from kiosk.ui.candidate.screens import OutOfServiceScreen
@@ -64,7 +66,7 @@ def build_window(settings: Settings, db: Database, *, demo: bool = False,
         candidate = OutOfServiceScreen(str(exc))
     else:
         candidate = CandidateKiosk(settings, db, questions, sources_opener(settings, demo=demo),
-                                   transcripts=transcripts)
+                                   transcripts=transcripts, uploads=uploads)
     return MainWindow(candidate, settings, db, locked=locked)
 
 
@@ -74,7 +76,12 @@ def run(settings: Settings, db: Database, *, demo: bool = False, locked: bool = 
     transcripts = TranscriptWorker(db, settings) if settings.transcripts.enabled else None
     if transcripts is not None:
         transcripts.start()
-    window = build_window(settings, db, demo=demo, locked=locked, transcripts=transcripts)
+    # And uploaded, with [storage] kind = "s3": the backlog first, then each new interview.
+    uploads = UploadWorker(db, settings) if settings.storage.kind == "s3" else None
+    if uploads is not None:
+        uploads.start()
+    window = build_window(settings, db, demo=demo, locked=locked, transcripts=transcripts,
+                          uploads=uploads)
     # A service manager stops the kiosk with SIGTERM (a terminal with Ctrl+C): end the
     # answer, keep it, then exit.
     wakeup = _SignalWakeup(app)
@@ -100,6 +107,8 @@ def run(settings: Settings, db: Database, *, demo: bool = False, locked: bool = 
         wakeup.close()
         if transcripts is not None:
             transcripts.stop()  # an unfinished job goes back to the queue
+        if uploads is not None:
+            uploads.stop()  # an unfinished upload resumes from its parts at the next start
 
 
 class _SignalWakeup:

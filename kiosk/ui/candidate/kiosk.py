@@ -25,6 +25,7 @@ from kiosk.interview import flow
 from kiosk.interview.booth import Booth, OpenSources
 from kiosk.interview.flow import FlowState, InterviewFlow, Screen, Timing
 from kiosk.interview.question_sets import QuestionSet
+from kiosk.storage.worker import UploadWorker
 from kiosk.store.database import Database
 from kiosk.store.sessions import scheduled_today
 from kiosk.transcripts.worker import TranscriptWorker
@@ -94,7 +95,8 @@ class CandidateKiosk(QWidget):
     def __init__(self, settings: Settings, db: Database, questions: QuestionSet,
                  open_sources: OpenSources, *,
                  clock: Callable[[], float] = time.monotonic,
-                 transcripts: TranscriptWorker | None = None) -> None:
+                 transcripts: TranscriptWorker | None = None,
+                 uploads: UploadWorker | None = None) -> None:
         super().__init__()
         self.setObjectName("candidate")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
@@ -106,7 +108,7 @@ class CandidateKiosk(QWidget):
         self._reports = _Reports(self)
         self._reports.arrived.connect(self.flow.handle, Qt.ConnectionType.QueuedConnection)
         self.booth = Booth(db, settings, open_sources, report=self._reports.arrived.emit,
-                           transcripts=transcripts)
+                           transcripts=transcripts, uploads=uploads)
         self.flow.on_effect(self.booth.carry_out)
 
         self.welcome = screens.WelcomeScreen()

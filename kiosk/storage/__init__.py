@@ -1,0 +1,1 @@
+"""Recordings in S3-compatible object storage: the client, the uploads, the worker (no Qt)."""
