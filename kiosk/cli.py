@@ -768,6 +768,8 @@ def _doctor(args: argparse.Namespace) -> int:
             print(f"File without a session: {name}")
         for row in report.rows_without_files:
             print(f"Session without its file: {row['session_id']}: {row['problem']}")
+        for row in report.files_elsewhere:
+            print(f"Recording elsewhere:  {row['session_id']}: in {row['where']}")
         print(f"Transcripts:       {_transcripts_line(report)}")
         for row in report.transcripts_failed:
             print(f"  not made:        {row['session_id']}: {row['error']}")

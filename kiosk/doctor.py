@@ -9,8 +9,9 @@ migrates, deletes or moves anything, so it is safe to run on a booth that is in 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
@@ -62,6 +63,9 @@ class DoctorReport(Findings):
     failed_sessions: list[dict[str, str]] = field(default_factory=list)
     files_without_rows: list[str] = field(default_factory=list)
     rows_without_files: list[dict[str, str]] = field(default_factory=list)
+    # Not here, and not missing: on the booth that recorded them (not uploaded yet), or in
+    # the object store ({"session_id", "where"}).
+    files_elsewhere: list[dict[str, str]] = field(default_factory=list)
     audit_events: int = 0
     audit_chain_ok: bool = False
     # Where the chain ends ({"events", "last_hash"}): compared with one printed or exported
@@ -120,8 +124,9 @@ def examine(settings: Settings) -> DoctorReport:
             report.problems.append(_schema_problem(report))
             return report
         with db.session() as session:
-            rows = [(session_id, video) for session_id, video in session.execute(
-                select(InterviewSession.id, InterviewSession.recording_video))]
+            rows = [_Row(*row) for row in session.execute(
+                select(InterviewSession.id, InterviewSession.recording_video,
+                       InterviewSession.booth_name, InterviewSession.uploaded_at))]
             report.failed_sessions = [
                 {"session_id": session_id, "candidate_name": name}
                 for session_id, name in session.execute(
@@ -164,7 +169,7 @@ def examine(settings: Settings) -> DoctorReport:
         f"database accepts changes to its events. Someone with direct access to the "
         f"database did this; docs/deploy.md says how to put it back."
         for name, what in guards.items())
-    _compare_files_and_rows(root, rows, report)
+    _compare_files_and_rows(root, rows, report, booth_name=settings.booth_name)
     if report.unfinished_sessions:
         report.problems.append(
             f"{len(report.unfinished_sessions)} session(s) were left unfinished by a crash or "
@@ -235,11 +240,19 @@ def _known_revision(revision: str) -> bool:
         return False
 
 
-def _compare_files_and_rows(root: Path, rows: list[tuple[str, str | None]],
-                            report: DoctorReport) -> None:
+class _Row(NamedTuple):
+    session_id: str
+    recording_video: str | None
+    booth_name: str | None
+    uploaded_at: datetime | None
+
+
+def _compare_files_and_rows(root: Path, rows: list[_Row], report: DoctorReport, *,
+                            booth_name: str) -> None:
     known_ids = set()
     expected_files = set()
-    for session_id, recording_video in rows:
+    for row in rows:
+        session_id, recording_video = row.session_id, row.recording_video
         known_ids.add(session_id)
         if not recording_video:
             continue
@@ -249,7 +262,15 @@ def _compare_files_and_rows(root: Path, rows: list[tuple[str, str | None]],
             report.rows_without_files.append({"session_id": session_id, "problem": str(exc)})
             continue
         expected_files.add(path)
-        if not path.is_file():
+        if path.is_file():
+            continue
+        if row.uploaded_at is not None:
+            report.files_elsewhere.append({"session_id": session_id, "where": "the bucket"})
+        elif row.booth_name is not None and row.booth_name != booth_name:
+            # Recorded by another booth sharing the database, and not uploaded yet.
+            report.files_elsewhere.append({"session_id": session_id,
+                                           "where": f"booth {row.booth_name}"})
+        else:
             report.rows_without_files.append(
                 {"session_id": session_id, "problem": f"{recording_video} is missing"}
             )

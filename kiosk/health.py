@@ -165,7 +165,7 @@ def _recordings_check(report: DoctorReport, names: Mapping[str, str]) -> Check:
     missing, stray = report.rows_without_files, report.files_without_rows
     unfinished, failed = report.unfinished_sessions, report.failed_sessions
     if not (missing or stray or unfinished or failed):
-        return Check(RECORDINGS, True, "Files match the database")
+        return Check(RECORDINGS, True, "Files match the database", _elsewhere(report))
     headline, lines = [], []
     if failed:
         headline.append(f"{_count(len(failed), 'interview')} failed")
@@ -182,8 +182,21 @@ def _recordings_check(report: DoctorReport, names: Mapping[str, str]) -> Check:
         headline.append(f"{_count(len(unfinished), 'interview')} unfinished")
         lines.append("Left unfinished by a crash or a power cut: " + _listed(unfinished)
                      + ". Starting the kiosk, or 'kiosk recover', rebuilds them.")
+    if elsewhere := _elsewhere(report):
+        lines.append(elsewhere)
     lines.append("'kiosk doctor' lists them all.")
     return Check(RECORDINGS, False, ", ".join(headline), "\n".join(lines))
+
+
+def _elsewhere(report: DoctorReport) -> str:
+    """The recordings kept on other booths or only in the bucket: there, not missing."""
+    counts: dict[str, int] = {}
+    for row in report.files_elsewhere:
+        counts[row["where"]] = counts.get(row["where"], 0) + 1
+    if not counts:
+        return ""
+    return "Kept elsewhere: " + _listed(f"{_count(n, 'recording')} in {where}"
+                                        for where, n in sorted(counts.items())) + "."
 
 
 def _missing(row: Mapping[str, str], names: Mapping[str, str]) -> str:

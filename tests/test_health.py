@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import Settings, load_settings
+from kiosk.doctor import examine
 from kiosk.health import (
     AUDIT,
     CAMERA,
@@ -26,7 +27,7 @@ from kiosk.health import (
     check_storage_and_database,
 )
 from kiosk.store.database import open_configured
-from kiosk.store.models import Role
+from kiosk.store.models import Role, SessionStatus
 from kiosk.store.operators import (
     FREE_ATTEMPTS,
     PinRefusedError,
@@ -34,6 +35,7 @@ from kiosk.store.operators import (
     operator_summaries,
     sign_in,
 )
+from kiosk.store.sessions import create_session
 from kiosk.store.transcripts import claim_next, fail, requeue
 from tests.recruiter import add_recorded_session
 from tests.test_audit import _tamper
@@ -198,3 +200,33 @@ def test_operator_summaries_say_lockout_and_last_sign_in(booth_db) -> None:
         "Rita Recruiter", None, FREE_ATTEMPTS)
     assert rita.locked_out()
     assert not rita.locked_out(now=rita.locked_until + timedelta(seconds=1))
+
+
+def test_recordings_of_other_booths_are_there_not_missing(settings: Settings,
+                                                          database_url: str) -> None:
+    """Three booths share a database: the third's doctor finds the other two's recordings
+    on their booths (or in the bucket), and only its own lost one missing."""
+    third = replace(settings, database_url=database_url, booth_name="booth-c")
+    db = open_configured(third)
+    try:
+        ids = {}
+        for name, booth, uploaded in (("On A", "booth-a", None), ("On B", "booth-b", None),
+                                      ("Uploaded", "booth-a", datetime.now(UTC)),
+                                      ("Lost here", "booth-c", None)):
+            with db.session() as s, s.begin():
+                row = create_session(s, name, status=SessionStatus.COMPLETED)
+                s.flush()
+                row.recording_video = f"{row.id}/interview.mp4"
+                row.booth_name, row.uploaded_at = booth, uploaded
+                ids[name] = row.id
+    finally:
+        db.close()
+    report = examine(third)
+    assert [row["session_id"] for row in report.rows_without_files] == [ids["Lost here"]]
+    assert sorted((row["session_id"], row["where"]) for row in report.files_elsewhere) == sorted(
+        [(ids["On A"], "booth booth-a"), (ids["On B"], "booth booth-b"),
+         (ids["Uploaded"], "the bucket")])
+    recordings = {c.key: c for c in check_storage_and_database(third)}[RECORDINGS]
+    assert recordings.headline == "1 recording missing"
+    assert ("Kept elsewhere: 1 recording in booth booth-a, 1 recording in booth booth-b, "
+            "1 recording in the bucket.") in recordings.detail
