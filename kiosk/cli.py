@@ -232,6 +232,10 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="measure the transcripts instead: real-time factor, memory and "
                             "word errors on a known clip, search over 10,000 transcribed "
                             "sessions, a recording made while a transcription waits")
+    bench.add_argument("--storage", action="store_true",
+                       help="measure the uploads instead, against this booth's [storage] "
+                            "bucket: throughput against boto3's own, a resume after a kill, "
+                            "a recording while a backlog uploads")
     bench.add_argument("--sessions", type=int, default=10_000, help=argparse.SUPPRESS)
     bench.add_argument("--words", type=int, default=1_000, help=argparse.SUPPRESS)
     # The bench's own child process, in the bundle (kiosk.transcript_bench.measurement_command).
@@ -888,6 +892,10 @@ def _bench(args: argparse.Namespace) -> int:
                                  model_dir=args.model_dir)
     if args.transcripts:
         figures = _transcript_bench(args, progress)
+    elif args.storage:
+        from kiosk.storage_bench import run_storage_bench
+
+        figures = run_storage_bench(load_settings(), progress=progress)
     elif args.ui:
         from kiosk.ui.tooling.ui_bench import run_ui_bench
 

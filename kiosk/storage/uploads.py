@@ -21,6 +21,7 @@ import hashlib
 import math
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -159,23 +160,35 @@ def send(db: Database, settings: Settings, client: Any, upload_id: int, *,
         else:
             parts = _reconcile(db, upload, path, parts, listed)
     if upload.upload_id is None:
-        if file_sha256(path) != upload.sha256:
-            return _fail(db, upload, f"The file {path} no longer matches the checksum taken "
-                                     f"when it was recorded: it was changed or damaged.")
         upload = _open(db, client, bucket, upload, settings.booth_name)
     assert upload.upload_id is not None and upload.part_size is not None
-    count = max(1, math.ceil(upload.size / upload.part_size))
+    part_size = upload.part_size
+    count = max(1, math.ceil(upload.size / part_size))
+    missing = [number for number in range(1, count + 1) if number not in parts]
+    # A fresh upload reads the whole file, in order: its SHA-256 is taken on the way, and
+    # checked against the recording's before the upload is completed.
+    whole = hashlib.sha256() if len(missing) == count else None
     sent_parts = sent_bytes = 0
-    with path.open("rb") as handle:
-        for number in range(1, count + 1):
-            if number in parts:
-                continue
+    with path.open("rb") as handle, ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="upload-reader") as reader:
+
+        def prepared(number: int) -> tuple[bytes, str]:
+            # On its own thread: the next part is read and hashed while this one is sent.
+            handle.seek((number - 1) * part_size)
+            data = handle.read(part_size)
+            if whole is not None:
+                whole.update(data)
+            return data, base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+        upcoming = reader.submit(prepared, missing[0]) if missing else None
+        for position, number in enumerate(missing):
+            assert upcoming is not None
+            data, digest = upcoming.result()
+            if position + 1 < len(missing):
+                upcoming = reader.submit(prepared, missing[position + 1])
             if stop():
                 return UploadResult(upload.session_id, upload.name, Outcome.STOPPED,
                                     sent_parts, sent_bytes)
-            handle.seek((number - 1) * upload.part_size)
-            data = handle.read(upload.part_size)
-            digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
             _count_sent(db, upload.id, len(data))
             started = time.monotonic()
             answer = client.upload_part(Bucket=bucket, Key=upload.key,
@@ -184,6 +197,12 @@ def send(db: Database, settings: Settings, client: Any, upload_id: int, *,
             parts[number] = _keep_part(db, upload.id, number, len(data), answer["ETag"], digest)
             sent_parts, sent_bytes = sent_parts + 1, sent_bytes + len(data)
             pace(len(data), time.monotonic() - started)
+    recorded = whole.hexdigest() if whole is not None else file_sha256(path)
+    if recorded != upload.sha256:
+        client.abort_multipart_upload(Bucket=bucket, Key=upload.key, UploadId=upload.upload_id)
+        _reset(db, upload)
+        return _fail(db, upload, f"The file {path} no longer matches the checksum taken when "
+                                 f"it was recorded: it was changed or damaged.")
     ordered = [parts[number] for number in range(1, count + 1)]
     client.complete_multipart_upload(
         Bucket=bucket, Key=upload.key, UploadId=upload.upload_id,
