@@ -1,13 +1,19 @@
 """One session in full: the "Interview Recording" section with the player, its questions,
-transcript, notes and ratings, who watched it, export, and (for admins) deletion."""
+transcript, notes and ratings, who watched it, export, and (for admins) deletion.
+
+The recording plays from this booth's file, or, for one recorded on another booth sharing
+the database, streamed from the object store once it is uploaded (kiosk.storage.playback
+says which, or why neither).
+"""
 
 from __future__ import annotations
 
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -22,12 +28,13 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-from kiosk.config import Settings
-from kiosk.errors import KioskError, NotFoundError, UnsafePathError
+from kiosk.config import Settings, StorageSettings
+from kiosk.errors import KioskError, NotFoundError
+from kiosk.storage.playback import RecordingSource, recording_source
+from kiosk.storage.s3 import make_client
 from kiosk.store.database import Database
 from kiosk.store.deletion import delete_session
 from kiosk.store.export import ExportResult
-from kiosk.store.files import resolve_recording_path
 from kiosk.store.models import SessionStatus
 from kiosk.store.operators import SignedInOperator
 from kiosk.store.review import (
@@ -94,6 +101,9 @@ class DetailsPane(QWidget):
         self._playing = False
         self._pending_confirm = None
         self._transcript: Transcript | None = None
+        self.source: RecordingSource | None = None  # where the open recording plays from
+        # Made on the first interview streamed from the store and kept: boto3 loads once.
+        self._storage_client: Any = None
 
         self.back_button = QPushButton("\u2039  All interviews", objectName="backButton")
         self.back_button.setToolTip("Back to the list (Alt+Left)")
@@ -127,7 +137,8 @@ class DetailsPane(QWidget):
 
         self.player = RecordingPlayer()
         self.player.set_captions_shown(captions_shown(settings))
-        self.meta_label = QLabel(objectName="muted")
+        # Plain text: it holds names from the database (a file's, a booth's), never markup.
+        self.meta_label = QLabel(objectName="muted", textFormat=Qt.TextFormat.PlainText)
         self.meta_label.setWordWrap(True)
         self.meta_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # What went wrong while it was recorded, so a gap or a frozen picture is explained.
@@ -236,15 +247,25 @@ class DetailsPane(QWidget):
             self.player.show_message(NOTHING_RECORDED.get(
                 status, "No recording is stored for this interview."))
         else:
-            try:
-                path = resolve_recording_path(self._settings.recordings_dir,
-                                              data["recording_video"])
-            except UnsafePathError as exc:
-                self.player.show_message(f"This recording cannot be shown.\n\n{exc}")
-            else:
-                playable = self.player.load(path, chapters=self._chapters(),
+            self.source = recording_source(self._db, self._settings, session_id,
+                                           client_for=self._client_for)
+            if self.source.path is not None:
+                playable = self.player.load(self.source.path, chapters=self._chapters(),
                                             notes=self._note_times())
-        self.export_button.setEnabled(playable)
+            elif self.source.url is not None:
+                # Strict: the URL as signed, byte for byte (a re-encoded one is refused).
+                url = QUrl.fromEncoded(self.source.url.encode(), QUrl.ParsingMode.StrictMode)
+                playable = self.player.load(url, chapters=self._chapters(),
+                                            notes=self._note_times())
+            else:
+                self.player.show_message(self.source.reason)
+        remote = playable and self.player.remote
+        # An export copies the file here, byte for byte, and checks the copy against it.
+        self.export_button.setEnabled(playable and not remote)
+        self.export_button.setToolTip(
+            "An export needs the recording's file on this booth: this one plays from the "
+            "object store" if remote else
+            "Copy the recording and its notes to a folder or a stick")
         self.notes.set_recording_available(playable)
         # A rating is of something recorded (even if its file is gone now).
         self.questions.set_review(review, self._operator.id, playable=playable,
@@ -266,6 +287,7 @@ class DetailsPane(QWidget):
         self._view_id = None
         self.player.unload()
         self.session_id = None
+        self.source = None
 
     def jump_to(self, ms: int) -> None:
         self.player.seek(ms)
@@ -336,6 +358,11 @@ class DetailsPane(QWidget):
         elif not self._transcript_timer.isActive():
             self._transcript_timer.start()
 
+    def _client_for(self, storage: StorageSettings) -> Any:
+        if self._storage_client is None:
+            self._storage_client = make_client(storage)
+        return self._storage_client
+
     def _chapters(self) -> list[int]:
         return [q["start_ms"] for q in self.review.data["questions"]] if self.review else []
 
@@ -349,9 +376,16 @@ class DetailsPane(QWidget):
         if not data["recording_video"]:
             self.meta_label.setText(f"Session created {local_datetime(_dt(data['created_at']))}")
             return
+        where = data["file_name"] or data["recording_video"]
+        source = self.source
+        if source is not None and source.remote:
+            where += (f", in the object store (recorded on booth {source.booth_name})"
+                      if source.booth_name else ", in the object store")
+        elif (source is not None and not source.playable and source.booth_name
+              and source.booth_name != self._settings.booth_name):
+            where += f", on booth {source.booth_name}"
         parts = [f"Recorded {local_datetime(_dt(data['recording_created_at']))}",
-                 f"{clock(data['duration_ms'])} long", file_size(data["file_size"]),
-                 data["file_name"] or data["recording_video"]]
+                 f"{clock(data['duration_ms'])} long", file_size(data["file_size"]), where]
         self.meta_label.setText("  ·  ".join(parts))
 
     def _show_views(self) -> None:

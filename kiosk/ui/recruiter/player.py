@@ -3,7 +3,10 @@
 As in Qt's player example, the player and its audio output are parented to this widget;
 `durationChanged` sets the seek bar's range, `positionChanged` moves it unless the person
 holds it, and errors and invalid media show a message in place of the video. A missing
-file is caught before Qt sees it. Shortcuts (space and K play/pause, arrows 5 s, J/L 10 s,
+file is caught before Qt sees it. A recording recorded on another booth is streamed from the
+object store through a presigned URL (`load` takes a QUrl): seeking, chapters and captions
+work on positions in ms, as for a file. That URL carries a signature, so no message shows
+it. Shortcuts (space and K play/pause, arrows 5 s, J/L 10 s,
 F full screen, M mute, C captions, Esc leaves full screen) work wherever the player is on
 screen, except while someone types in a text field (which keeps its keys).
 
@@ -15,6 +18,7 @@ sits on the player's dark screen, where the letterboxed picture's own black bar 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -43,6 +47,8 @@ from kiosk.ui.recruiter.transcript_text import segment_at
 SPEEDS = (0.5, 1.0, 1.25, 1.5, 2.0)
 SKIP_MS = 5_000
 JUMP_MS = 10_000
+# A URL's query, which for a presigned URL holds the signature: cut from any message shown.
+_URL_QUERY = re.compile(r"(https?://[^\s?'\"]*)\?[^\s'\"]*")
 
 
 class RecordingPlayer(QWidget):
@@ -59,7 +65,7 @@ class RecordingPlayer(QWidget):
         self.video = QVideoWidget()
         self.video.setMinimumSize(320, 180)
         self._player.setVideoOutput(self.video)
-        self._source: Path | None = None
+        self._source: Path | QUrl | None = None  # a file here, or the store's copy
         self._watched = QElapsedTimer()
         self._watched_ms = 0
         self._segments: tuple[Segment, ...] = ()
@@ -78,7 +84,9 @@ class RecordingPlayer(QWidget):
         picture.addWidget(self.video, stretch=1)
         picture.addWidget(self.caption)
 
-        self.message = QLabel(objectName="playerMessage", alignment=Qt.AlignmentFlag.AlignCenter)
+        # Plain text: a message may hold a path, a booth's name or a server's words.
+        self.message = QLabel(objectName="playerMessage", alignment=Qt.AlignmentFlag.AlignCenter,
+                              textFormat=Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
         self.screen_area = QStackedWidget(objectName="playerScreen")
         self.screen_area.addWidget(self.picture)
@@ -195,20 +203,28 @@ class RecordingPlayer(QWidget):
         self._segment_starts = [segment.start_ms for segment in self._segments]
         self._show_caption(self._player.position())
 
-    def load(self, path: Path, *, chapters: list[int], notes: list[int]) -> bool:
-        """Show the recording's first frame, paused. False (and a message) if it is missing."""
+    @property
+    def remote(self) -> bool:
+        """Streamed from the object store, not read from a file here."""
+        return isinstance(self._source, QUrl)
+
+    def load(self, source: Path | QUrl, *, chapters: list[int], notes: list[int]) -> bool:
+        """Show the recording's first frame, paused: a file here, or a URL it streams (the
+        store's presigned copy). False (and a message) if the file is missing."""
         self.unload()
-        if not path.is_file():
-            self.show_message(f"The recording file is missing.\n\n{path}\n\nIt may have been "
-                              f"deleted or moved. IT can check the booth with “kiosk doctor”.")
+        if isinstance(source, Path) and not source.is_file():
+            self.show_message(f"The recording file is missing.\n\n{source}\n\nIt may have "
+                              f"been deleted or moved. IT can check the booth with “kiosk "
+                              f"doctor”.")
             return False
-        self._source = path
+        self._source = source
         self._watched_ms = 0
         self.seek_bar.set_marks(chapters, notes)
         self.screen_area.setCurrentWidget(self.picture)
         self.controls.show()
         self._enable_controls(True)
-        self._player.setSource(QUrl.fromLocalFile(str(path)))
+        self._player.setSource(source if isinstance(source, QUrl)
+                               else QUrl.fromLocalFile(str(source)))
         self._player.pause()  # decodes and shows the first frame without starting
         return True
 
@@ -382,8 +398,14 @@ class RecordingPlayer(QWidget):
             self._cannot_play(message)
 
     def _cannot_play(self, reason: str) -> None:
-        name = self._source.name if self._source else "The recording"
-        why = reason or "unknown error"
+        why = _URL_QUERY.sub(r"\1", reason) or "unknown error"
+        if self.remote:
+            self.show_message(f"This recording cannot be played from the object store.\n\n"
+                              f"{why}\n\nThe network or the store may be down: open it again "
+                              f"in a moment. If it stays so, IT can check the store with "
+                              f"“kiosk storage check”.")
+            return
+        name = self._source.name if isinstance(self._source, Path) else "The recording"
         self.show_message(f"This recording cannot be played.\n\n{name}: {why}\n\nThe file "
                           f"may be damaged or incomplete. IT can check the booth with "
                           f"“kiosk doctor”.")
