@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from kiosk.config import Settings
 from kiosk.storage import uploads
+from kiosk.storage.deletions import keys_to_remove
 from kiosk.storage.s3 import explain, make_client
 from kiosk.store.database import Database
 from kiosk.store.models import Upload, UploadState
@@ -104,7 +105,9 @@ def check_objects(db: Database, settings: Settings, *, client: Any = None) -> St
             if (head.get("ContentLength") != row.size
                     or head.get("Metadata", {}).get("sha256") != row.sha256):
                 check.different.append({"session_id": row.session_id, "key": row.key})
-        check.without_rows = sorted(key for key in stored if key not in known)
+        leaving = keys_to_remove(db)  # a deleted session's, on their way out
+        check.without_rows = sorted(key for key in stored
+                                    if key not in known and key not in leaving)
     except Exception as exc:
         check.problem = explain(exc, storage)
     return check

@@ -1,6 +1,7 @@
 """The kiosk's background uploads: a daemon thread that empties the backlog, oldest first,
-at `[storage] max_upload_mbps`, and waits with a growing delay while the store cannot be
-reached (the backlog then waits on the disk, and recording goes on)."""
+at `[storage] max_upload_mbps`, removes the objects of deleted sessions, and waits with a
+growing delay while the store cannot be reached (the backlog then waits on the disk, and
+recording goes on)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from kiosk.config import Settings
 from kiosk.storage import uploads
+from kiosk.storage.deletions import remove_deleted
 from kiosk.storage.s3 import explain, make_client
 from kiosk.store.database import Database
 
@@ -66,6 +68,7 @@ class UploadWorker:
                 if not cleaned:
                     uploads.abort_abandoned(self._db, self._settings.storage, client)
                     cleaned = True
+                remove_deleted(self._db, self._settings.storage, client)
                 uploads.queue_missing(self._db, self._settings)
                 self._send_due(client, pace)
                 self.problem = None
@@ -105,6 +108,7 @@ def run_uploads(db: Database, settings: Settings, *, session_id: str | None = No
     foreground, without waiting for retry times; the store's refusal is raised."""
     client = make_client(settings.storage)
     uploads.abort_abandoned(db, settings.storage, client)
+    remove_deleted(db, settings.storage, client)
     uploads.queue_missing(db, settings)
     stopped = threading.Event()
     pace = Pacer(settings.storage.max_upload_mbps, stopped)

@@ -72,6 +72,7 @@ class Action:
     EXPORTED = "exported"
     SESSION_DELETED = "session_deleted"
     RETENTION_PURGE = "retention_purge"
+    OBJECT_DELETED = "object_deleted"  # a deleted session's file, removed from the store
 
 
 def event_hash(prev_hash: str, at: datetime, action: str, operator_name: str | None,

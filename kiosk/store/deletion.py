@@ -21,7 +21,13 @@ from kiosk.store.audit import Action, append_event
 from kiosk.store.database import Database
 from kiosk.store.files import session_folder, sync_folder
 from kiosk.store.locks import is_being_recorded
-from kiosk.store.models import UNFINISHED_STATUSES, InterviewSession, utcnow
+from kiosk.store.models import (
+    UNFINISHED_STATUSES,
+    InterviewSession,
+    ObjectDeletion,
+    Upload,
+    utcnow,
+)
 from kiosk.store.sessions import get_session
 
 log = logging.getLogger(__name__)
@@ -74,9 +80,15 @@ def _delete(db: Database, settings: Settings, session_id: str, action: str,
     with db.session() as s, s.begin():
         row = get_session(s, session_id)
         recorded = row.recording_created_at or row.created_at
+        objects = s.execute(select(Upload.key, Upload.upload_id)
+                            .where(Upload.session_id == session_id)).all()
         append_event(s, action, operator_name=operator_name, session_id=session_id,
                      detail={"status": row.status.value, "recorded_at": recorded.isoformat(),
-                             **detail})
+                             **({"objects": len(objects)} if objects else {}), **detail})
+        # Its uploaded files go with it: the upload worker removes them from the object
+        # store (now, or when the store can be reached again).
+        s.add_all(ObjectDeletion(session_id=session_id, key=key, upload_id=upload_id,
+                                 attempts=0) for key, upload_id in objects)
         s.delete(row)
     if folder.exists():
         try:

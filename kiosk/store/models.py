@@ -274,6 +274,25 @@ class UploadPart(Base):
     sha256_b64: Mapped[str] = mapped_column(String(64))
 
 
+class ObjectDeletion(Base):
+    """An object of a deleted session still to remove from the object store.
+
+    Written in the transaction that deletes the session (so nothing is forgotten when the
+    store is out of reach), removed by the upload worker once the store said it is gone.
+    No foreign key: the session is gone by then.
+    """
+
+    __tablename__ = "object_deletions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(36))
+    key: Mapped[str] = mapped_column(Text)
+    upload_id: Mapped[str | None] = mapped_column(Text)  # a multipart upload still open
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 class TranscriptJob(Base):
     """One interview's transcription: a queue row that survives a kill or a power cut.
 

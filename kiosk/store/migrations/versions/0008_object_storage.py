@@ -1,5 +1,6 @@
-"""Object storage: which booth recorded each session, and the uploads (with their parts)
-that carry a finished interview's files to an S3-compatible bucket, resumable.
+"""Object storage: which booth recorded each session, the uploads (with their parts) that
+carry a finished interview's files to an S3-compatible bucket, resumable, and the objects of
+deleted sessions still to remove from it.
 
 Revision ID: 0008
 Revises: 0007
@@ -59,9 +60,20 @@ def upgrade() -> None:
         sa.Column("etag", sa.Text(), nullable=False),
         sa.Column("sha256_b64", sa.String(64), nullable=False),
     )
+    op.create_table(
+        "object_deletions",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("session_id", sa.String(36), nullable=False),
+        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("upload_id", sa.Text(), nullable=True),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("object_deletions")
     op.drop_table("upload_parts")
     op.drop_index(op.f("ix_uploads_state"), "uploads")
     op.drop_index(op.f("ix_uploads_session_id"), "uploads")

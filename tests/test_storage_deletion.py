@@ -1,0 +1,111 @@
+"""Deleting a session (by an admin, or retention) removes its objects from the store too:
+at once when the store answers, later (never forgotten) when it does not. A real S3 server
+on loopback (tests/s3_server.py)."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import BotoCoreError
+from sqlalchemy import select
+
+from kiosk.config import Settings, load_settings
+from kiosk.storage import uploads
+from kiosk.storage.deletions import remove_deleted
+from kiosk.storage.inventory import check_objects
+from kiosk.storage.s3 import make_client
+from kiosk.store.database import Database, open_configured
+from kiosk.store.deletion import delete_session, purge_expired
+from kiosk.store.models import AuditEvent, InterviewSession, ObjectDeletion, SessionStatus
+from kiosk.store.sessions import create_session
+from tests.s3_server import S3Server
+
+
+def _s3_booth(data_dir: Path, server: S3Server, bucket: str, monkeypatch: pytest.MonkeyPatch,
+              extra: str = "") -> Settings:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "kiosk.toml").write_text(
+        f'{extra}[storage]\nkind = "s3"\nendpoint_url = "{server.endpoint_url}"\n'
+        f'region = "{server.region}"\nbucket = "{bucket}"\n')
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", server.secret_key)
+    return load_settings()
+
+
+def _uploaded_session(db: Database, settings: Settings, name: str = "Gone Soon") -> str:
+    with db.session() as s, s.begin():
+        row = create_session(s, name, status=SessionStatus.COMPLETED)
+        s.flush()
+        folder = settings.recordings_dir / row.id
+        folder.mkdir(parents=True)
+        (folder / "interview.mp4").write_bytes(os.urandom(6 * 2**20))
+        (folder / "poster.jpg").write_bytes(os.urandom(2000))
+        row.recording_video = f"{row.id}/interview.mp4"
+        row.recording_created_at = datetime.now(UTC)
+        session_id = row.id
+    uploads.queue_missing(db, settings)
+    client = make_client(settings.storage)
+    while (upload := uploads.next_upload(db)) is not None:
+        assert uploads.send(db, settings, client, upload).outcome is uploads.Outcome.VERIFIED
+    return session_id
+
+
+def _keys(server: S3Server, bucket: str) -> list[str]:
+    listed = server.client().list_objects_v2(Bucket=bucket)
+    return sorted(item["Key"] for item in listed.get("Contents", []))
+
+
+def test_a_deleted_sessions_objects_leave_the_bucket_audited(
+    data_dir: Path, s3_server: S3Server, s3_bucket: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = _s3_booth(data_dir, s3_server, s3_bucket, monkeypatch)
+    db = open_configured(settings)
+    try:
+        kept = _uploaded_session(db, settings, "Kept")
+        gone = _uploaded_session(db, settings)
+        assert len(_keys(s3_server, s3_bucket)) == 4
+        delete_session(db, settings, gone, deleted_by="Ada Admin")
+        with db.session() as s:  # written with the deletion: the store is asked after
+            assert sorted(s.scalars(select(ObjectDeletion.key))) == [
+                f"interviews/{gone}/interview.mp4", f"interviews/{gone}/poster.jpg"]
+        assert check_objects(db, settings).ok  # on their way out: not strays
+        assert remove_deleted(db, settings.storage, make_client(settings.storage)) == 2
+        assert _keys(s3_server, s3_bucket) == [f"interviews/{kept}/interview.mp4",
+                                               f"interviews/{kept}/poster.jpg"]
+        with db.session() as s:
+            assert s.scalar(select(ObjectDeletion.id)) is None
+            events = s.scalars(select(AuditEvent.detail)
+                               .where(AuditEvent.action == "object_deleted")).all()
+        assert len(events) == 2 and all(gone in e and s3_bucket in e for e in events)
+    finally:
+        db.close()
+
+
+def test_retention_queues_the_objects_and_a_store_away_keeps_them_waiting(
+    data_dir: Path, own_s3_server: S3Server, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bucket = own_s3_server.create_bucket("kiosk-retention")
+    settings = _s3_booth(data_dir, own_s3_server, bucket, monkeypatch,
+                         extra="[review]\nretention_days = 30\n")
+    db = open_configured(settings)
+    try:
+        old = _uploaded_session(db, settings, "Long Ago")
+        with db.session() as s, s.begin():
+            s.get(InterviewSession, old).recording_created_at = (
+                datetime.now(UTC) - timedelta(days=31))
+        own_s3_server.stop_server()
+        assert purge_expired(db, settings) == [old]
+        with pytest.raises(BotoCoreError):  # the client's own: the store is not there
+            remove_deleted(db, settings.storage, make_client(settings.storage))
+        with db.session() as s:
+            waiting = s.scalars(select(ObjectDeletion)).all()
+            assert len(waiting) == 2 and waiting[0].attempts == 1
+            assert "cannot be reached" in waiting[0].last_error
+        own_s3_server.start_again()
+        assert remove_deleted(db, settings.storage, make_client(settings.storage)) == 2
+        assert _keys(own_s3_server, bucket) == []
+    finally:
+        db.close()
