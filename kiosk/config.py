@@ -97,7 +97,8 @@ class StorageSettings:
     """[storage] in the settings file: where the booth keeps its recordings for good.
 
     "local": in the recordings folder (the default). "s3": also uploaded to an S3-compatible
-    bucket after each interview, resumable, and read back before it counts. Credentials
+    bucket after each interview, resumable, and read back before it counts; the booth's own
+    copy goes `keep_local_days` after that. Credentials
     come from the usual AWS sources (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, the
     shared credentials file), never from this file.
     """
@@ -107,6 +108,8 @@ class StorageSettings:
     region: str = ""
     bucket: str = ""
     prefix: str = "interviews"  # objects are <prefix>/<session-id>/<file>
+    # How long the booth keeps its own copy once the upload is verified; 0: not at all.
+    keep_local_days: int = 30
     max_upload_mbps: int = 20  # megabits a second; 0: no limit
 
 
@@ -245,7 +248,8 @@ def _check_storage(storage: StorageSettings, path: Path) -> StorageSettings:
     if storage.kind not in STORAGE_KINDS:
         raise ConfigError(f"'storage.kind' in {path} must be one of "
                           f"{', '.join(STORAGE_KINDS)}, not {storage.kind!r}.")
-    _check_ranges(storage, {"max_upload_mbps": (0, 100_000)}, "storage", path)
+    _check_ranges(storage, {"keep_local_days": (0, 3650), "max_upload_mbps": (0, 100_000)},
+                  "storage", path)
     if storage.kind == "local":
         return storage
     if not BUCKET_NAME.fullmatch(storage.bucket):

@@ -19,6 +19,7 @@ import base64
 import enum
 import hashlib
 import math
+import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -31,7 +32,8 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 
 from kiosk.config import Settings, StorageSettings
 from kiosk.store.database import Database
-from kiosk.store.files import session_folder
+from kiosk.store.files import session_folder, sync_folder
+from kiosk.store.locks import is_being_recorded
 from kiosk.store.models import (
     InterviewSession,
     SessionStatus,
@@ -246,6 +248,51 @@ def abort_abandoned(db: Database, storage: StorageSettings, client: Any) -> list
                                               UploadId=item["UploadId"])
                 aborted.append(item["Key"])
     return aborted
+
+
+def remove_local_copies(db: Database, settings: Settings, client: Any,
+                        now: datetime | None = None) -> list[str]:
+    """Remove this booth's copy of interviews uploaded and verified `keep_local_days` ago,
+    each object read back once more first; the ids of those removed. Nothing that is not
+    verified in the store is ever removed, and never a folder being recorded."""
+    storage = settings.storage
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=storage.keep_local_days)
+    with db.session() as s:
+        due = s.scalars(
+            select(InterviewSession.id)
+            .where(InterviewSession.uploaded_at.is_not(None),
+                   InterviewSession.uploaded_at <= cutoff,
+                   InterviewSession.local_removed_at.is_(None),
+                   or_(InterviewSession.booth_name == settings.booth_name,
+                       InterviewSession.booth_name.is_(None)),
+                   ~exists().where(Upload.session_id == InterviewSession.id,
+                                   Upload.state != UploadState.VERIFIED))
+            .order_by(InterviewSession.uploaded_at)).all()
+    removed = []
+    for session_id in due:
+        folder = session_folder(settings.recordings_dir, session_id)
+        if is_being_recorded(folder) or not _still_in_store(db, storage, client, session_id):
+            continue
+        if folder.exists():
+            shutil.rmtree(folder)
+            sync_folder(settings.recordings_dir)
+        with db.session() as s, s.begin():
+            s.execute(update(InterviewSession).where(InterviewSession.id == session_id)
+                      .values(local_removed_at=datetime.now(UTC)))
+        removed.append(session_id)
+    return removed
+
+
+def _still_in_store(db: Database, storage: StorageSettings, client: Any,
+                    session_id: str) -> bool:
+    with db.session() as s:
+        files = s.execute(select(Upload.key, Upload.size, Upload.sha256)
+                          .where(Upload.session_id == session_id)).all()
+    for key, size, sha256 in files:
+        head = client.head_object(Bucket=storage.bucket, Key=key)
+        if head.get("ContentLength") != size or head.get("Metadata", {}).get("sha256") != sha256:
+            return False
+    return bool(files)
 
 
 @dataclass(frozen=True)

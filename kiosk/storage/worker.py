@@ -71,6 +71,7 @@ class UploadWorker:
                 remove_deleted(self._db, self._settings.storage, client)
                 uploads.queue_missing(self._db, self._settings)
                 self._send_due(client, pace)
+                uploads.remove_local_copies(self._db, self._settings, client)
                 self.problem = None
             except Exception as exc:  # the store, the network, the database: said, retried
                 self.problem = explain(exc, self._settings.storage)
@@ -124,4 +125,5 @@ def run_uploads(db: Database, settings: Settings, *, session_id: str | None = No
         log.info("sent in %.1f s", time.monotonic() - started)
         results.append(result)
         on_result(result)
+    uploads.remove_local_copies(db, settings, client)
     return results
