@@ -311,7 +311,17 @@ def booth_settings(settings: Settings) -> list[tuple[str, str]]:
         config += " (not there: the defaults apply)"
     retention = ("for ever" if review.retention_days == 0
                  else f"{_count(review.retention_days, 'day')}, then deleted")
+    storage = settings.storage
+    if storage.kind == "s3":
+        kept = ("removed at once" if storage.keep_local_days == 0
+                else f"kept {_count(storage.keep_local_days, 'day')}")
+        where = (f"bucket {storage.bucket} at {storage.endpoint_url or 'AWS'}, under "
+                 f"{storage.prefix}/; this booth's copy {kept} after a verified upload")
+    else:
+        where = "none: the recordings stay in the recordings folder"
     return [
+        ("Booth name", settings.booth_name),
+        ("Object storage", where),
         ("Recordings folder", str(settings.recordings_dir)),
         ("Database", settings.database_url_for_display),
         ("Settings file", config),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -179,6 +180,13 @@ def test_the_settings_shown_are_the_ones_in_use(settings: Settings) -> None:
     assert shown["Question set"] == "default"
     assert shown["Idle lock"].startswith("after 5 minutes")
     assert shown["Picture"] == "1280 \u00d7 720 at 30 fps"
+    assert shown["Booth name"] == settings.booth_name == socket.gethostname()
+    assert shown["Object storage"].startswith("none: the recordings stay")
+    fleet = replace(settings, storage=replace(settings.storage, kind="s3", bucket="acme",
+                                              keep_local_days=0))
+    assert dict(booth_settings(fleet))["Object storage"] == (
+        "bucket acme at AWS, under interviews/; this booth's copy removed at once after a "
+        "verified upload")
     kept = replace(settings, review=replace(settings.review, retention_days=30))
     assert dict(booth_settings(kept))["Keep recordings"] == "30 days, then deleted"
 

@@ -66,7 +66,9 @@ def explain(exc: Exception, storage: StorageSettings) -> str:
                     f"the bucket policy must allow put, get, list, abort and delete.")
         return f"The storage refused a request for {where}: {code} {error.get('Message', '')}"
     if isinstance(exc, BotoCoreError):
-        return f"The storage at {where} cannot be reached: {exc}"
+        # botocore's own words repeat the URL; the kind of failure is what IT needs.
+        return (f"The storage at {where} cannot be reached ({type(exc).__name__}): the "
+                f"network, or the server, is down.")
     return f"The storage at {where} failed: {exc}"
 
 
