@@ -331,7 +331,14 @@ def _sessions_verify(args: argparse.Namespace) -> int:
     from kiosk.verify import verify_recording
 
     def action(settings: Settings, db: Database) -> int:
-        check = verify_recording(settings, db, args.session_id, _play_offscreen)
+        from kiosk.storage.fetch import fetched_recording, needs_fetching
+
+        if needs_fetching(db, settings, args.session_id):
+            with fetched_recording(db, settings, args.session_id) as copy:
+                check = verify_recording(settings, db, args.session_id, _play_offscreen,
+                                         fetched=copy)
+        else:
+            check = verify_recording(settings, db, args.session_id, _play_offscreen)
         if args.json:
             _print_json(check.to_dict())
         else:
@@ -374,14 +381,13 @@ def _sessions_add(args: argparse.Namespace) -> int:
 def _sessions_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from kiosk.store.export import export_session
 
     def action(settings: Settings, db: Database) -> int:
         destination = Path(args.directory)
         before = _sidecars(destination)
         try:
-            result = export_session(db, settings, args.session_id, destination,
-                                    exported_by=_command_line_actor())
+            result = _export_here_or_from_the_store(db, settings, args.session_id,
+                                                    destination)
         except DBAPIError:
             # On a database that only reads, the export's last step (its audit event) cannot
             # be written; the copy is verified and complete by then, and on a failing disk
@@ -405,6 +411,19 @@ def _sessions_export(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     return _with_database(action, writable=False)
+
+
+def _export_here_or_from_the_store(db: Database, settings: Settings, session_id: str,
+                                   destination: Path) -> ExportResult:
+    from kiosk.storage.fetch import fetched_recording, needs_fetching
+    from kiosk.store.export import export_session
+
+    if not needs_fetching(db, settings, session_id):
+        return export_session(db, settings, session_id, destination,
+                              exported_by=_command_line_actor())
+    with fetched_recording(db, settings, session_id) as copy:
+        return export_session(db, settings, session_id, destination,
+                              exported_by=_command_line_actor(), source=copy)
 
 
 def _sidecars(folder: Path) -> set[str]:

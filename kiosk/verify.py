@@ -97,8 +97,11 @@ def _format_ms(ms: int | None) -> str:
 
 
 def verify_recording(settings: Settings, db: Database, session_id: str,
-                     play: PlayToEnd) -> RecordingCheck:
-    """Check one session's recording; NotFoundError if there is no such session."""
+                     play: PlayToEnd, *, fetched: Path | None = None) -> RecordingCheck:
+    """Check one session's recording; NotFoundError if there is no such session.
+
+    `fetched`: the recording downloaded from the object store, checked in its place (the
+    poster is then the store's business: `kiosk storage check`)."""
     with db.session() as session:
         row = get_session(session, session_id)
         check = RecordingCheck(session_id=row.id, recorded_size=row.size_bytes,
@@ -109,15 +112,16 @@ def verify_recording(settings: Settings, db: Database, session_id: str,
         check.problems.append("The session has no recording.")
         return check
     try:
-        path = resolve_recording_path(settings.recordings_dir, stored)
+        path = fetched or resolve_recording_path(settings.recordings_dir, stored)
     except UnsafePathError as exc:
         check.problems.append(str(exc))
         return check
-    check.file = str(path)
+    check.file = str(path) if fetched is None else f"{stored} (from the object store)"
     check.file_present = path.is_file()
     if not check.file_present:
         check.problems.append(f"The recording {path} is missing.")
-    _check_poster(check, settings, thumbnail)
+    if fetched is None:
+        _check_poster(check, settings, thumbnail)
     if not check.file_present:
         return check
 

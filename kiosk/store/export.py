@@ -68,15 +68,19 @@ def export_session(
     exported_by: str,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    source: Path | None = None,
 ) -> ExportResult:
-    """Copy the recording and write its sidecar into `destination`; verify; audit."""
+    """Copy the recording and write its sidecar into `destination`; verify; audit.
+
+    `source`: a copy of the recording fetched from the object store (the booth has none of
+    its own); it is checked against the session's SHA-256 like the booth's own file."""
     review = load_review(db, session_id, settings.recordings_dir)
     data = review.data
     if data["recording_error"]:
         raise ExportError(data["recording_error"])
     if not data["recording_video"]:
         raise ExportError("This session has no recording to export.")
-    source = resolve_recording_path(settings.recordings_dir, data["recording_video"])
+    source = source or resolve_recording_path(settings.recordings_dir, data["recording_video"])
     if not source.is_file():
         raise ExportError(f"The recording file {source} is missing; nothing was exported.")
     root = settings.recordings_dir.resolve()

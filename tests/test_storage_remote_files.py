@@ -1,0 +1,68 @@
+"""Export and verify an interview whose file is only in the bucket (this booth never had it,
+or its copy went after keep_local_days): downloaded, checked against the SHA-256 the session
+kept when it was recorded, and refused when the bucket's copy was changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import load_settings
+from kiosk.storage.worker import run_uploads
+from kiosk.store.database import open_configured
+from kiosk.store.sessions import get_session
+from tests.engine import quick_interview
+from tests.s3_server import S3Server
+
+
+def test_an_interview_only_in_the_bucket_exports_and_verifies(
+    data_dir: Path, tmp_path: Path, s3_server: S3Server, s3_bucket: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data_dir.mkdir(parents=True)
+    (data_dir / "kiosk.toml").write_text(
+        f'[storage]\nkind = "s3"\nendpoint_url = "{s3_server.endpoint_url}"\n'
+        f'region = "{s3_server.region}"\nbucket = "{s3_bucket}"\n')
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.secret_key)
+    settings = load_settings()
+    db = open_configured(settings)
+    try:
+        session_id = quick_interview(db, settings)
+        assert {r.outcome.value for r in run_uploads(db, settings)} == {"verified"}
+        with db.session() as s:
+            recorded = get_session(s, session_id).sha256
+    finally:
+        db.close()
+    shutil.rmtree(settings.recordings_dir / session_id)  # only the bucket has it now
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+
+    def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "kiosk", *args], env=env,
+                              capture_output=True, text=True, timeout=180, check=False)
+
+    verified = kiosk("sessions", "verify", session_id, "--json")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    check = json.loads(verified.stdout)
+    assert check["sha256_matches"] and check["file"].endswith("(from the object store)")
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    exported = kiosk("sessions", "export", session_id, str(stick), "--json")
+    assert exported.returncode == 0, exported.stderr
+    video = Path(json.loads(exported.stdout)["video"])
+    assert hashlib.sha256(video.read_bytes()).hexdigest() == recorded
+    assert not [p for p in settings.data_dir.iterdir() if p.name.startswith("fetched-")]
+
+    s3_server.client().put_object(Bucket=s3_bucket,
+                                  Key=f"interviews/{session_id}/interview.mp4",
+                                  Body=b"changed in the bucket")
+    refused = kiosk("sessions", "export", session_id, str(stick))
+    assert refused.returncode == 1 and "does not match the recording" in refused.stderr
+    assert s3_server.secret_key not in refused.stderr
