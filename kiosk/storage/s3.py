@@ -59,8 +59,9 @@ def explain(exc: Exception, storage: StorageSettings) -> str:
         if code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken",
                     "ExpiredToken") or (code == "403" and status == 403):
             return f"The storage refused the booth's credentials for {where} ({code})."
-        if code in ("NoSuchBucket", "404") and "Key" not in error:
-            return f"There is no {where}: create it, or correct [storage] bucket."
+        if code == "NoSuchBucket" or (code == "404" and "Key" not in error):
+            return (f"{where[0].upper()}{where[1:]} does not exist: create it, or correct "
+                    f"[storage] bucket.")
         if code == "AccessDenied":
             return (f"The booth's credentials may not do this in {where} (AccessDenied): "
                     f"the bucket policy must allow put, get, list, abort and delete.")

@@ -50,6 +50,7 @@ FIRST_RETRY_S = 5.0
 LONGEST_RETRY_S = 600.0
 HASH_CHUNK = 2**20
 WAITING = (UploadState.PENDING, UploadState.UPLOADING)
+ABANDONED_AFTER = timedelta(days=7)  # no booth leaves its own upload open that long
 
 
 class Outcome(enum.StrEnum):
@@ -148,12 +149,14 @@ def send(db: Database, settings: Settings, client: Any, upload_id: int, *,
         parts = {p.number: _Part(p.number, p.etag, p.sha256_b64) for p in row.parts}
         upload = _Snapshot.of(row)
     path = session_folder(settings.recordings_dir, upload.session_id) / upload.name
-    if not path.is_file():
-        return _fail(db, upload, f"The file {path} is missing: nothing can be uploaded.")
-    if path.stat().st_size != upload.size:
-        return _fail(db, upload, f"The file {path} changed since it was recorded "
-                                 f"({path.stat().st_size} bytes, not {upload.size}).")
     bucket = storage.bucket
+    if not path.is_file():
+        return _give_up(db, client, bucket, upload,
+                        f"The file {path} is missing: nothing can be uploaded.")
+    if path.stat().st_size != upload.size:
+        return _give_up(db, client, bucket, upload,
+                        f"The file {path} changed since it was recorded "
+                        f"({path.stat().st_size} bytes, not {upload.size}).")
     if upload.upload_id is not None:
         listed = _listed_parts(client, bucket, upload)
         if listed is None:  # the store no longer knows it (aborted, expired): start again
@@ -201,10 +204,9 @@ def send(db: Database, settings: Settings, client: Any, upload_id: int, *,
             pace(len(data), time.monotonic() - started)
     recorded = whole.hexdigest() if whole is not None else file_sha256(path)
     if recorded != upload.sha256:
-        client.abort_multipart_upload(Bucket=bucket, Key=upload.key, UploadId=upload.upload_id)
-        _reset(db, upload)
-        return _fail(db, upload, f"The file {path} no longer matches the checksum taken when "
-                                 f"it was recorded: it was changed or damaged.")
+        return _give_up(db, client, bucket, upload,
+                        f"The file {path} no longer matches the checksum taken when it was "
+                        f"recorded: it was changed or damaged.")
     ordered = [parts[number] for number in range(1, count + 1)]
     client.complete_multipart_upload(
         Bucket=bucket, Key=upload.key, UploadId=upload.upload_id,
@@ -238,12 +240,21 @@ def abort_abandoned(db: Database, storage: StorageSettings, client: Any) -> list
     """Abort the multipart uploads under our prefix that no upload row holds (a row deleted
     with its session, a reset): the store would keep their parts, and bill them, for ever."""
     with db.session() as s:
-        ours = set(s.scalars(select(Upload.upload_id).where(Upload.upload_id.is_not(None))))
+        held = set(s.scalars(select(Upload.upload_id).where(
+            Upload.upload_id.is_not(None), Upload.state.in_(WAITING))))
+        known = set(s.scalars(select(InterviewSession.id)))
+    cutoff = datetime.now(UTC) - ABANDONED_AFTER
+    prefix = f"{storage.prefix}/"
     aborted = []
     paginator = client.get_paginator("list_multipart_uploads")
-    for page in paginator.paginate(Bucket=storage.bucket, Prefix=f"{storage.prefix}/"):
+    for page in paginator.paginate(Bucket=storage.bucket, Prefix=prefix):
         for item in page.get("Uploads", []):
-            if item["UploadId"] not in ours:
+            session_id = item["Key"][len(prefix):].split("/", 1)[0]
+            # Booths may share a bucket without sharing a database: another booth's upload
+            # in progress is held by a row this booth cannot see. Only an upload of one of
+            # this database's sessions is surely abandoned now; any other after a week.
+            if item["UploadId"] not in held and (session_id in known
+                                                 or item["Initiated"] < cutoff):
                 client.abort_multipart_upload(Bucket=storage.bucket, Key=item["Key"],
                                               UploadId=item["UploadId"])
                 aborted.append(item["Key"])
@@ -469,6 +480,23 @@ def _verified(db: Database, upload: _Snapshot) -> None:
         if not left:
             s.execute(update(InterviewSession).where(InterviewSession.id == upload.session_id)
                       .values(uploaded_at=now))
+
+
+def _give_up(db: Database, client: Any, bucket: str, upload: _Snapshot, message: str
+             ) -> UploadResult:
+    """Refused for good, its open multipart upload aborted first: no row will hold it again
+    (abort_abandoned keeps what a row holds), and the store would keep its parts for ever."""
+    from botocore.exceptions import ClientError
+
+    if upload.upload_id is not None:
+        try:
+            client.abort_multipart_upload(Bucket=bucket, Key=upload.key,
+                                          UploadId=upload.upload_id)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") not in ("NoSuchUpload", "404"):
+                raise  # the store away: postponed, and given up again next time
+        upload = _reset(db, upload)
+    return _fail(db, upload, message)
 
 
 def _fail(db: Database, upload: _Snapshot, message: str) -> UploadResult:
