@@ -379,15 +379,15 @@ def _sessions_add(args: argparse.Namespace) -> int:
 
 
 def _sessions_export(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
+    from kiosk.storage.fetch import export_from_here_or_the_store
 
     def action(settings: Settings, db: Database) -> int:
         destination = Path(args.directory)
         before = _sidecars(destination)
         try:
-            result = _export_here_or_from_the_store(db, settings, args.session_id,
-                                                    destination)
+            result = export_from_here_or_the_store(db, settings, args.session_id,
+                                                   destination,
+                                                   exported_by=_command_line_actor())
         except DBAPIError:
             # On a database that only reads, the export's last step (its audit event) cannot
             # be written; the copy is verified and complete by then, and on a failing disk
@@ -411,19 +411,6 @@ def _sessions_export(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     return _with_database(action, writable=False)
-
-
-def _export_here_or_from_the_store(db: Database, settings: Settings, session_id: str,
-                                   destination: Path) -> ExportResult:
-    from kiosk.storage.fetch import fetched_recording, needs_fetching
-    from kiosk.store.export import export_session
-
-    if not needs_fetching(db, settings, session_id):
-        return export_session(db, settings, session_id, destination,
-                              exported_by=_command_line_actor())
-    with fetched_recording(db, settings, session_id) as copy:
-        return export_session(db, settings, session_id, destination,
-                              exported_by=_command_line_actor(), source=copy)
 
 
 def _sidecars(folder: Path) -> set[str]:

@@ -187,7 +187,7 @@ def test_an_interview_recorded_on_another_booth_plays_from_the_bucket(
     assert player.screen_area.currentWidget() is player.picture
     meta = details.meta_label.text()
     assert f"interview.mp4, in the object store (recorded on booth {BOOTH_A})" in meta
-    assert not details.export_button.isEnabled()  # an export copies a file here
+    assert details.export_button.isEnabled()  # from a checked download of the object
     assert details.notes.add_button.isEnabled()
 
     with booths.db.session() as s:
@@ -237,6 +237,33 @@ def test_an_interview_recorded_on_another_booth_plays_from_the_bucket(
           f"made), then {', '.join(f'{t:.0f}' for t in warm)} ms")
     assert first_ms <= 2 * OPEN_TO_FRAME_TARGET_MS  # a loaded 2-core machine: room
     assert statistics.median(warm) <= OPEN_TO_FRAME_TARGET_MS
+
+
+def test_the_recruiter_exports_an_interview_that_is_only_in_the_bucket(
+    qtbot: QtBot, booths: Booths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Downloaded, checked against the recorded SHA-256, exported as from a file here."""
+    session_id = _record_on_a(booths)
+    _upload_from_a(booths, session_id)
+    _take_away_from_a(booths, session_id, tmp_path)
+    _as_booth_b(booths, monkeypatch)
+    shot = _view_on_b(qtbot, booths)  # kept: qtbot holds it by a weak reference only
+    view = shot.screen_widget
+    view.open_session(session_id)
+    details = view.details
+    qtbot.waitUntil(lambda: details.player.loaded, timeout=10_000)
+    assert details.export_button.isEnabled()
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    job = details.export_to(stick)
+    assert job is not None
+    with qtbot.waitSignal(job.exported, timeout=60_000) as exported:
+        pass
+    result = exported.args[0]
+    with booths.db.session() as s:
+        recorded = get_session(s, session_id).sha256
+    assert result.sha256 == recorded
+    assert hashlib.sha256(result.video.read_bytes()).hexdigest() == recorded
 
 
 def test_not_uploaded_yet_it_says_which_booth_it_plays_on(

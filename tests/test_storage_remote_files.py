@@ -18,6 +18,7 @@ from kiosk.config import load_settings
 from kiosk.storage.worker import run_uploads
 from kiosk.store.database import open_configured
 from kiosk.store.sessions import get_session
+from kiosk.store.transcripts import Segment, Word, claim_next, complete
 from tests.engine import quick_interview
 from tests.s3_server import S3Server
 
@@ -66,3 +67,35 @@ def test_an_interview_only_in_the_bucket_exports_and_verifies(
     refused = kiosk("sessions", "export", session_id, str(stick))
     assert refused.returncode == 1 and "does not match the recording" in refused.stderr
     assert s3_server.secret_key not in refused.stderr
+
+
+def test_a_transcript_made_after_the_upload_goes_up_too(
+    data_dir: Path, s3_server: S3Server, s3_bucket: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data_dir.mkdir(parents=True)
+    (data_dir / "kiosk.toml").write_text(
+        f'[storage]\nkind = "s3"\nendpoint_url = "{s3_server.endpoint_url}"\n'
+        f'region = "{s3_server.region}"\nbucket = "{s3_bucket}"\nkeep_local_days = 0\n')
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.secret_key)
+    settings = load_settings()
+    db = open_configured(settings)
+    try:
+        session_id = quick_interview(db, settings)
+        # The interview goes up before its transcript is made: its copy stays meanwhile.
+        assert sorted(r.name for r in run_uploads(db, settings)) == ["interview.mp4",
+                                                                     "poster.jpg"]
+        assert (settings.recordings_dir / session_id / "interview.mp4").is_file()
+        claim = claim_next(db, "test-booth:1", session_id=session_id)
+        said = [Segment(0, 100, 1_900, "I like people", (Word(100, 400, "I"),))]
+        assert complete(db, claim, said, model="tiny.en", language="en")
+        assert [r.name for r in run_uploads(db, settings)] == ["transcript.json"]
+        body = s3_server.client().get_object(
+            Bucket=s3_bucket, Key=f"interviews/{session_id}/transcript.json")["Body"].read()
+        transcript = json.loads(body)
+        assert transcript["state"] == "done"
+        assert [s["text"] for s in transcript["segments"]] == ["I like people"]
+        # Everything verified: now (keep_local_days = 0) the booth's own copy went.
+        assert not (settings.recordings_dir / session_id / "interview.mp4").exists()
+    finally:
+        db.close()

@@ -1,5 +1,5 @@
 """A copy of an interview that lives only in the bucket, for what needs a file on this booth:
-`kiosk sessions export` and `kiosk sessions verify`.
+an export (the CLI's and the recruiter's) and `kiosk sessions verify`.
 
 The copy is downloaded into the data folder (owner-only, like the recordings: it is
 personal data, never a shared temporary folder), its SHA-256 checked against the one the
@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,10 +23,24 @@ from kiosk.config import Settings
 from kiosk.errors import KioskError
 from kiosk.storage.s3 import explain, make_client
 from kiosk.store.database import Database
+from kiosk.store.export import ExportResult, Progress, export_session
 from kiosk.store.files import resolve_recording_path
 from kiosk.store.models import InterviewSession, Upload, UploadState
 
 CHUNK = 1 << 20
+
+
+def export_from_here_or_the_store(db: Database, settings: Settings, session_id: str,
+                                  destination: Path, *, exported_by: str,
+                                  progress: Progress | None = None,
+                                  cancel: threading.Event | None = None) -> ExportResult:
+    """`export_session`, from the booth's own file, or from a checked download of it."""
+    if not needs_fetching(db, settings, session_id):
+        return export_session(db, settings, session_id, destination, exported_by=exported_by,
+                              progress=progress, cancel=cancel)
+    with fetched_recording(db, settings, session_id) as copy:
+        return export_session(db, settings, session_id, destination, exported_by=exported_by,
+                              progress=progress, cancel=cancel, source=copy)
 
 
 def needs_fetching(db: Database, settings: Settings, session_id: str) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import enum
 import hashlib
+import json
 import math
 import shutil
 import time
@@ -36,16 +37,21 @@ from kiosk.store.files import session_folder, sync_folder
 from kiosk.store.locks import is_being_recorded
 from kiosk.store.models import (
     InterviewSession,
+    JobState,
     SessionStatus,
+    TranscriptJob,
     Upload,
     UploadPart,
     UploadState,
 )
+from kiosk.store.transcripts import load_transcript, transcript_to_dict
 
 MIN_PART_BYTES = 8 * 2**20  # S3's floor is 5 MiB for every part but the last
 MAX_PARTS = 10_000  # S3's ceiling
 UPLOADED_FILES = ("interview.mp4", "poster.jpg")
-CONTENT_TYPES = {"interview.mp4": "video/mp4", "poster.jpg": "image/jpeg"}
+TRANSCRIPT_FILE = "transcript.json"  # written from the database once the transcript is whole
+CONTENT_TYPES = {"interview.mp4": "video/mp4", "poster.jpg": "image/jpeg",
+                 TRANSCRIPT_FILE: "application/json"}
 FIRST_RETRY_S = 5.0
 LONGEST_RETRY_S = 600.0
 HASH_CHUNK = 2**20
@@ -109,7 +115,35 @@ def queue_missing(db: Database, settings: Settings) -> list[str]:
         with db.session() as s, s.begin():
             s.add_all(rows)
         queued.append(session.id)
+    _queue_transcripts(db, settings)
     return queued
+
+
+def _queue_transcripts(db: Database, settings: Settings) -> None:
+    """A transcript made after its interview was queued goes up too, as transcript.json
+    (what the export's sidecar holds of it) beside the interview's other objects."""
+    with db.session() as s:
+        done = s.scalars(
+            select(TranscriptJob.session_id)
+            .join(InterviewSession, InterviewSession.id == TranscriptJob.session_id)
+            .where(TranscriptJob.state == JobState.DONE,
+                   or_(InterviewSession.booth_name == settings.booth_name,
+                       InterviewSession.booth_name.is_(None)),
+                   exists().where(Upload.session_id == InterviewSession.id),
+                   ~exists().where(Upload.session_id == InterviewSession.id,
+                                   Upload.name == TRANSCRIPT_FILE))).all()
+    for session_id in done:
+        folder = session_folder(settings.recordings_dir, session_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / TRANSCRIPT_FILE
+        text = json.dumps(transcript_to_dict(load_transcript(db, session_id)),
+                          ensure_ascii=False, indent=2)
+        path.write_text(text, encoding="utf-8")
+        with db.session() as s, s.begin():
+            s.add(Upload(session_id=session_id, name=TRANSCRIPT_FILE,
+                         key=object_key(settings.storage, session_id, TRANSCRIPT_FILE),
+                         size=path.stat().st_size, sha256=file_sha256(path),
+                         state=UploadState.PENDING, attempts=0, bytes_sent=0))
 
 
 def next_upload(db: Database, now: datetime | None = None, *,
@@ -265,20 +299,27 @@ def remove_local_copies(db: Database, settings: Settings, client: Any,
                         now: datetime | None = None) -> list[str]:
     """Remove this booth's copy of interviews uploaded and verified `keep_local_days` ago,
     each object read back once more first; the ids of those removed. Nothing that is not
-    verified in the store is ever removed, and never a folder being recorded."""
+    verified in the store is ever removed, never a folder being recorded, and never one
+    whose transcript is still to be made."""
     storage = settings.storage
     cutoff = (now or datetime.now(UTC)) - timedelta(days=storage.keep_local_days)
+    query = (select(InterviewSession.id)
+             .where(InterviewSession.uploaded_at.is_not(None),
+                    InterviewSession.uploaded_at <= cutoff,
+                    InterviewSession.local_removed_at.is_(None),
+                    or_(InterviewSession.booth_name == settings.booth_name,
+                        InterviewSession.booth_name.is_(None)),
+                    ~exists().where(Upload.session_id == InterviewSession.id,
+                                    Upload.state != UploadState.VERIFIED))
+             .order_by(InterviewSession.uploaded_at))
+    if settings.transcripts.enabled:
+        # The transcription reads the booth's own copy: it stays until the transcript is
+        # made (and uploaded with the rest), or could not be.
+        query = query.where(~exists().where(
+            TranscriptJob.session_id == InterviewSession.id,
+            TranscriptJob.state.in_((JobState.PENDING, JobState.RUNNING))))
     with db.session() as s:
-        due = s.scalars(
-            select(InterviewSession.id)
-            .where(InterviewSession.uploaded_at.is_not(None),
-                   InterviewSession.uploaded_at <= cutoff,
-                   InterviewSession.local_removed_at.is_(None),
-                   or_(InterviewSession.booth_name == settings.booth_name,
-                       InterviewSession.booth_name.is_(None)),
-                   ~exists().where(Upload.session_id == InterviewSession.id,
-                                   Upload.state != UploadState.VERIFIED))
-            .order_by(InterviewSession.uploaded_at)).all()
+        due = s.scalars(query).all()
     removed = []
     for session_id in due:
         folder = session_folder(settings.recordings_dir, session_id)

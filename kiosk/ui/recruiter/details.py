@@ -259,13 +259,9 @@ class DetailsPane(QWidget):
                                             notes=self._note_times())
             else:
                 self.player.show_message(self.source.reason)
-        remote = playable and self.player.remote
-        # An export copies the file here, byte for byte, and checks the copy against it.
-        self.export_button.setEnabled(playable and not remote)
-        self.export_button.setToolTip(
-            "An export needs the recording's file on this booth: this one plays from the "
-            "object store" if remote else
-            "Copy the recording and its notes to a folder or a stick")
+        # An export copies the file byte for byte and checks the copy against it; one only
+        # in the bucket is downloaded (and checked) first.
+        self.export_button.setEnabled(playable)
         self.notes.set_recording_available(playable)
         # A rating is of something recorded (even if its file is gone now).
         self.questions.set_review(review, self._operator.id, playable=playable,

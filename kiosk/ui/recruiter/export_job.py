@@ -9,8 +9,8 @@ from PySide6.QtCore import QThread, Signal
 
 from kiosk.config import Settings
 from kiosk.errors import KioskError
+from kiosk.storage.fetch import export_from_here_or_the_store
 from kiosk.store.database import Database
-from kiosk.store.export import export_session
 
 
 class ExportJob(QThread):
@@ -31,9 +31,10 @@ class ExportJob(QThread):
     def run(self) -> None:
         db, settings, session_id, destination = self._args
         try:
-            result = export_session(db, settings, session_id, destination,
-                                    exported_by=self._exported_by, cancel=self._cancel,
-                                    progress=self.progress.emit)
+            # An interview only in the bucket is downloaded (and checked) first.
+            result = export_from_here_or_the_store(
+                db, settings, session_id, destination, exported_by=self._exported_by,
+                cancel=self._cancel, progress=self.progress.emit)
         except KioskError as exc:
             self.failed.emit(str(exc))
         else:
