@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from kiosk.config import Settings, load_settings
 from tests.s3_server import S3Server, S3Unavailable, start_s3_server
 
 
@@ -48,3 +50,18 @@ def own_s3_server() -> Iterator[S3Server]:
         yield server
     finally:
         server.stop()
+
+
+def s3_booth(data_dir: Path, server: S3Server, bucket: str, monkeypatch: pytest.MonkeyPatch,
+             *, before: str = "", storage: str = "") -> Settings:
+    """A booth set up for the bucket as IT does it: `[storage]` in its kiosk.toml (`before`:
+    lines ahead of that table, `storage`: more keys in it), the credentials in its
+    environment. The settings as the kiosk loads them."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "kiosk.toml").write_text(
+        f'{before}[storage]\nkind = "s3"\nendpoint_url = "{server.endpoint_url}"\n'
+        f'region = "{server.region}"\nbucket = "{bucket}"\n{storage}')
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", server.secret_key)
+    return load_settings()

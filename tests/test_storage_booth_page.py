@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QScrollArea
 from pytestqt.qtbot import QtBot
 
-from kiosk.config import load_settings
 from kiosk.health import OBJECT_STORAGE
 from kiosk.storage import uploads
 from kiosk.store.database import open_configured
@@ -20,6 +19,7 @@ from kiosk.store.models import SessionStatus
 from kiosk.store.sessions import create_session
 from kiosk.ui.recruiter import RecruiterView
 from tests.recruiter import add_staff
+from tests.s3_fixtures import s3_booth
 from tests.s3_server import S3Server
 
 SIZES = ((1280, 800), (1920, 1080))
@@ -36,14 +36,8 @@ def test_the_booth_page_says_the_backlog_and_then_that_the_store_is_away(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     bucket = own_s3_server.create_bucket("kiosk-booth-page")
-    data_dir.mkdir(parents=True)
-    (data_dir / "kiosk.toml").write_text(
-        f'booth_name = "lobby"\n[recording]\ncamera = "synthetic"\nmicrophone = "synthetic"\n'
-        f'[storage]\nkind = "s3"\nendpoint_url = "{own_s3_server.endpoint_url}"\n'
-        f'region = "{own_s3_server.region}"\nbucket = "{bucket}"\n')
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", own_s3_server.access_key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", own_s3_server.secret_key)
-    settings = load_settings()
+    settings = s3_booth(data_dir, own_s3_server, bucket, monkeypatch, before=(
+        'booth_name = "lobby"\n[recording]\ncamera = "synthetic"\nmicrophone = "synthetic"\n'))
     db = open_configured(settings)
     try:
         staff = add_staff(db)

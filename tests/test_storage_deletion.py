@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import BotoCoreError
 from sqlalchemy import select
 
-from kiosk.config import Settings, load_settings
+from kiosk.config import Settings
 from kiosk.doctor import examine
 from kiosk.recording.disk import DiskSpaceError, check_disk_for_new_session
 from kiosk.storage import uploads
@@ -26,18 +26,8 @@ from kiosk.store.deletion import delete_session, purge_expired
 from kiosk.store.models import AuditEvent, InterviewSession, ObjectDeletion, SessionStatus
 from kiosk.store.sessions import create_session
 from tests.mounts import fill, tmpfs
+from tests.s3_fixtures import s3_booth
 from tests.s3_server import S3Server
-
-
-def _s3_booth(data_dir: Path, server: S3Server, bucket: str, monkeypatch: pytest.MonkeyPatch,
-              extra: str = "") -> Settings:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    (data_dir / "kiosk.toml").write_text(
-        f'{extra}[storage]\nkind = "s3"\nendpoint_url = "{server.endpoint_url}"\n'
-        f'region = "{server.region}"\nbucket = "{bucket}"\n')
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", server.access_key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", server.secret_key)
-    return load_settings()
 
 
 def _uploaded_session(db: Database, settings: Settings, name: str = "Gone Soon") -> str:
@@ -66,7 +56,7 @@ def _keys(server: S3Server, bucket: str) -> list[str]:
 def test_a_deleted_sessions_objects_leave_the_bucket_audited(
     data_dir: Path, s3_server: S3Server, s3_bucket: str, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings = _s3_booth(data_dir, s3_server, s3_bucket, monkeypatch)
+    settings = s3_booth(data_dir, s3_server, s3_bucket, monkeypatch)
     db = open_configured(settings)
     try:
         kept = _uploaded_session(db, settings, "Kept")
@@ -93,8 +83,8 @@ def test_retention_queues_the_objects_and_a_store_away_keeps_them_waiting(
     data_dir: Path, own_s3_server: S3Server, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     bucket = own_s3_server.create_bucket("kiosk-retention")
-    settings = _s3_booth(data_dir, own_s3_server, bucket, monkeypatch,
-                         extra="[review]\nretention_days = 30\n")
+    settings = s3_booth(data_dir, own_s3_server, bucket, monkeypatch,
+                        before="[review]\nretention_days = 30\n")
     db = open_configured(settings)
     try:
         old = _uploaded_session(db, settings, "Long Ago")
@@ -119,7 +109,7 @@ def test_retention_queues_the_objects_and_a_store_away_keeps_them_waiting(
 def test_the_local_copy_goes_only_after_keep_local_days_and_a_fresh_read_back(
     data_dir: Path, s3_server: S3Server, s3_bucket: str, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings = _s3_booth(data_dir, s3_server, s3_bucket, monkeypatch)  # 30 days by default
+    settings = s3_booth(data_dir, s3_server, s3_bucket, monkeypatch)  # 30 days by default
     db = open_configured(settings)
     try:
         session_id = _uploaded_session(db, settings)
@@ -152,8 +142,7 @@ def test_a_full_disk_with_a_backlog_waiting_removes_nothing_unverified(
     (what is recorded is kept), and no copy that is not verified in the store is removed."""
     bucket = own_s3_server.create_bucket("kiosk-full-disk")
     with tmpfs(tmp_path / "small-disk", "64m") as disk:
-        monkeypatch.setenv("KIOSK_DATA_DIR", str(disk / "data"))
-        settings = _s3_booth(disk / "data", own_s3_server, bucket, monkeypatch, extra=(
+        settings = s3_booth(disk / "data", own_s3_server, bucket, monkeypatch, before=(
             "[recording]\ndisk_reserve_mb = 1\nlongest_interview_minutes = 1\n"
             "mb_per_minute = 2\n"))
         settings = replace(settings, storage=replace(settings.storage, keep_local_days=0))

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import load_settings
 from kiosk.storage.worker import run_uploads
 from kiosk.store.database import open_configured
 from kiosk.store.sessions import get_session
 from kiosk.store.transcripts import Segment, Word, claim_next, complete
 from tests.engine import quick_interview
+from tests.s3_fixtures import s3_booth
 from tests.s3_server import S3Server
 
 
@@ -27,13 +27,7 @@ def test_an_interview_only_in_the_bucket_exports_and_verifies(
     data_dir: Path, tmp_path: Path, s3_server: S3Server, s3_bucket: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    data_dir.mkdir(parents=True)
-    (data_dir / "kiosk.toml").write_text(
-        f'[storage]\nkind = "s3"\nendpoint_url = "{s3_server.endpoint_url}"\n'
-        f'region = "{s3_server.region}"\nbucket = "{s3_bucket}"\n')
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.access_key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.secret_key)
-    settings = load_settings()
+    settings = s3_booth(data_dir, s3_server, s3_bucket, monkeypatch)
     db = open_configured(settings)
     try:
         session_id = quick_interview(db, settings)
@@ -72,13 +66,8 @@ def test_an_interview_only_in_the_bucket_exports_and_verifies(
 def test_a_transcript_made_after_the_upload_goes_up_too(
     data_dir: Path, s3_server: S3Server, s3_bucket: str, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    data_dir.mkdir(parents=True)
-    (data_dir / "kiosk.toml").write_text(
-        f'[storage]\nkind = "s3"\nendpoint_url = "{s3_server.endpoint_url}"\n'
-        f'region = "{s3_server.region}"\nbucket = "{s3_bucket}"\nkeep_local_days = 0\n')
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.access_key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.secret_key)
-    settings = load_settings()
+    settings = s3_booth(data_dir, s3_server, s3_bucket, monkeypatch,
+                        storage="keep_local_days = 0\n")
     db = open_configured(settings)
     try:
         session_id = quick_interview(db, settings)
