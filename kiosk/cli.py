@@ -449,12 +449,13 @@ def _s3_settings(settings: Settings | None = None) -> Settings:
 def _storage_status(args: argparse.Namespace) -> int:
     from kiosk.storage.inventory import storage_status
 
-    settings = load_settings()
-    db = open_configured(settings, writable=False)
-    try:
-        status = storage_status(db, settings)
-    finally:
-        db.close()
+    def action(settings: Settings, db: Database) -> int:
+        return _print_storage_status(args, storage_status(db, settings))
+
+    return _with_database(action, writable=False)
+
+
+def _print_storage_status(args: argparse.Namespace, status: Any) -> int:
     if args.json:
         _print_json(status.to_dict())
         return EXIT_OK if status.problem is None else EXIT_PROBLEM
@@ -519,12 +520,13 @@ def _storage_upload(args: argparse.Namespace) -> int:
 def _storage_check(args: argparse.Namespace) -> int:
     from kiosk.storage.inventory import check_objects
 
-    settings = _s3_settings()
-    db = open_configured(settings, writable=False)
-    try:
-        check = check_objects(db, settings)
-    finally:
-        db.close()
+    def action(settings: Settings, db: Database) -> int:
+        return _print_storage_check(args, check_objects(db, _s3_settings(settings)))
+
+    return _with_database(action, writable=False)
+
+
+def _print_storage_check(args: argparse.Namespace, check: Any) -> int:
     if args.json:
         _print_json(check.to_dict())
         return EXIT_OK if check.ok else EXIT_PROBLEM

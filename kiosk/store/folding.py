@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_WORD = re.compile(r"\w+")
+WORD = re.compile(r"\w+")  # what counts as a word, for searching and for marking
 
 
 def search_key(text: str) -> str:
@@ -22,4 +22,4 @@ def search_key(text: str) -> str:
 
 def search_words(text: str) -> list[str]:
     """The folded words of what a person typed; punctuation is not searched for."""
-    return _WORD.findall(search_key(text))
+    return WORD.findall(search_key(text))

@@ -10,14 +10,12 @@ same words, inside its interview.
 from __future__ import annotations
 
 import html
-import re
 from bisect import bisect_right
 from collections.abc import Sequence
 
-from kiosk.store.folding import search_key, search_words
+from kiosk.store.folding import WORD, search_key, search_words
 from kiosk.store.transcripts import Segment
 
-_WORD = re.compile(r"\w+")
 # A line stays "being said" through a pause this long after it ends (captions do not
 # flicker off between two sentences).
 LINGER_MS = 1_500
@@ -43,7 +41,7 @@ def marked_runs(text: str, typed: Sequence[str]) -> list[tuple[str, bool]]:
     *whole, start = typed
     runs: list[tuple[str, bool]] = []
     done = 0
-    for found in _WORD.finditer(text):
+    for found in WORD.finditer(text):
         folded = search_key(found.group())
         if folded in whole or folded.startswith(start):
             if found.start() > done:
