@@ -88,3 +88,36 @@ def test_a_transcript_made_after_the_upload_goes_up_too(
         assert not (settings.recordings_dir / session_id / "interview.mp4").exists()
     finally:
         db.close()
+
+
+def test_kiosk_storage_status_and_check_say_the_bucket_against_the_rows(
+    data_dir: Path, s3_server: S3Server, s3_bucket: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = s3_booth(data_dir, s3_server, s3_bucket, monkeypatch)
+    db = open_configured(settings)
+    try:
+        session_id = quick_interview(db, settings)
+        run_uploads(db, settings)
+    finally:
+        db.close()
+
+    def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "kiosk", *args], env=dict(os.environ),
+                              capture_output=True, text=True, timeout=120, check=False)
+
+    status = kiosk("storage", "status", "--json")
+    assert status.returncode == 0, status.stderr
+    said = json.loads(status.stdout)
+    assert (said["reachable"], said["writable"], said["backlog"]["files"]) == (True, True, 0)
+    assert s3_server.secret_key not in status.stdout
+    check = kiosk("storage", "check", "--json")
+    assert check.returncode == 0 and json.loads(check.stdout)["checked"] == 2
+    s3_server.client().put_object(Bucket=s3_bucket, Key="interviews/stray/interview.mp4",
+                                  Body=b"no session")
+    stray = kiosk("storage", "check")
+    assert stray.returncode == 1
+    assert "Object without a session: interviews/stray/interview.mp4" in stray.stdout
+    assert f"interviews/{session_id}" not in stray.stdout
+    (data_dir / "kiosk.toml").write_text("")  # back to kind = "local"
+    local = kiosk("storage", "check")
+    assert local.returncode == 1 and "keeps its recordings on its own disk" in local.stderr
