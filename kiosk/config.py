@@ -36,6 +36,8 @@ SUPPORTED_DATABASES = ("sqlite", "postgresql")
 STORAGE_KINDS = ("local", "s3")
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 OBJECT_PREFIX = re.compile(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*")
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")  # BCP 47: en, es, pt-BR
 CAMERA_BACKENDS = ("auto", "v4l2", "msmf", "dshow", "ffmpeg", "gstreamer", "avfoundation")
 
 T = typing.TypeVar("T")
@@ -71,6 +73,8 @@ class InterviewSettings:
     idle_seconds: int = 90  # no touch, key or voice for this long: back to Welcome
     thank_you_seconds: int = 10
     device_advice: bool = True  # the device check says what to fix: light, face, voice
+    # Offered at Welcome, in this order; each needs its translation (kiosk.ui.i18n).
+    languages: tuple[str, ...] | list[str] = ("en", "es")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,6 +124,7 @@ class FileSettings:
     recordings_dir: str | None = None
     database_url: str | None = None
     booth_name: str | None = None
+    language: str | None = None
     recording: RecordingSettings = dataclasses.field(default_factory=RecordingSettings)
     interview: InterviewSettings = dataclasses.field(default_factory=InterviewSettings)
     review: ReviewSettings = dataclasses.field(default_factory=ReviewSettings)
@@ -142,6 +147,8 @@ class Settings:
     storage: StorageSettings = dataclasses.field(default_factory=StorageSettings)
     # Which booth recorded a session, as its row says: several booths may share a database.
     booth_name: str = dataclasses.field(default_factory=socket.gethostname)
+    # The booth's own language: the recruiter's side, and a candidate's until they choose.
+    language: str = DEFAULT_LANGUAGE
 
     @property
     def question_sets_dir(self) -> Path:
@@ -199,13 +206,32 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         transcripts=_check_transcripts(from_file.transcripts, config_file),
         storage=_check_storage(from_file.storage, config_file),
         booth_name=_check_booth_name(from_file.booth_name, config_file),
+        language=_check_language(from_file.language, config_file),
     )
 
 
 def _check_interview(interview: InterviewSettings, path: Path) -> InterviewSettings:
     limits = {"idle_seconds": (10, 3600), "thank_you_seconds": (2, 300)}
     _check_ranges(interview, limits, "interview", path)
-    return interview
+    languages = tuple(interview.languages)
+    if not languages:
+        raise ConfigError(f"'interview.languages' in {path} must name at least one language.")
+    for code in languages:
+        if not isinstance(code, str) or not LANGUAGE_CODE.fullmatch(code):
+            raise ConfigError(f"'interview.languages' in {path} must hold language codes such "
+                              f"as \"en\" or \"es\", not {code!r}.")
+    if len(set(languages)) != len(languages):
+        raise ConfigError(f"'interview.languages' in {path} names a language twice.")
+    return dataclasses.replace(interview, languages=languages)
+
+
+def _check_language(language: str | None, path: Path) -> str:
+    if language is None:
+        return DEFAULT_LANGUAGE
+    if not LANGUAGE_CODE.fullmatch(language):
+        raise ConfigError(f"'language' in {path} must be a language code such as \"en\" or "
+                          f"\"es\", not {language!r}.")
+    return language
 
 
 def _check_recording(recording: RecordingSettings, path: Path) -> RecordingSettings:
@@ -332,7 +358,7 @@ def _table_to_dataclass(cls: type[T], table: dict, path: Path, prefix: str) -> T
         # TOML booleans are ints to Python; a setting that wants a number must not take `true`.
         wrong_bool = isinstance(value, bool) and bool not in allowed
         if wrong_bool or not isinstance(value, allowed):
-            want = " or ".join(_toml_type_name(t) for t in allowed)
+            want = " or ".join(dict.fromkeys(_toml_type_name(t) for t in allowed))
             raise ConfigError(
                 f"'{name}' in {path} must be {want}, not {_toml_type_name(type(value))} "
                 f"({value!r})."
@@ -343,12 +369,14 @@ def _table_to_dataclass(cls: type[T], table: dict, path: Path, prefix: str) -> T
 
 def _allowed_types(hint: object) -> tuple[type, ...]:
     if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
-        return tuple(t for t in typing.get_args(hint) if t is not type(None))
-    return (typing.cast(type, hint),)
+        return tuple(typing.get_origin(t) or t for t in typing.get_args(hint)
+                     if t is not type(None))
+    return (typing.cast(type, typing.get_origin(hint) or hint),)
 
 
 def _toml_type_name(t: type) -> str:
-    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+             list: "a list", tuple: "a list"}
     return names.get(t, f"a {t.__name__}")
 
 

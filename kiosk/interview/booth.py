@@ -31,16 +31,14 @@ from kiosk.storage.worker import UploadWorker
 from kiosk.store import sessions
 from kiosk.store.database import Database
 from kiosk.transcripts.worker import TranscriptWorker
-from kiosk.words import Advice, StopReason, TakeStatus
+from kiosk.words import Advice, Notice, StopReason, TakeStatus
 
 log = logging.getLogger(__name__)
 
 OpenSources = Callable[[], LiveSources]
 LIVE_TIMEOUT_S = 10.0
-UNEXPECTED = ("Something went wrong with this booth. Your answers so far are saved. "
-              "Please tell a member of staff.")
-OUT_OF_SPACE = ("This booth ran out of storage space. Your answers up to this moment are "
-                "saved. Please tell a member of staff.")
+UNEXPECTED = Notice.BOOTH_PROBLEM
+OUT_OF_SPACE = Notice.OUT_OF_SPACE
 
 # The voice rule, on the microphone's newest level as the kiosk reads it ten times a second,
 # with the margin over the room's floor that the device check uses (VOICE_OVER_FLOOR_DB).
@@ -187,8 +185,8 @@ class Booth:
             log.warning("%s: %s", type(effect).__name__, exc)  # the details, for IT
             self._report(flow.Failed(OUT_OF_SPACE))
         except KioskError as exc:
-            log.warning("%s failed: %s", type(effect).__name__, exc)
-            self._report(flow.Failed(str(exc)))
+            log.warning("%s failed: %s", type(effect).__name__, exc)  # the details, for IT
+            self._report(flow.Failed(UNEXPECTED))
         except Exception:
             log.exception("%s failed", type(effect).__name__)
             self._report(flow.Failed(UNEXPECTED))
@@ -258,7 +256,8 @@ class Booth:
 
     def _give_consent(self, effect: flow.GiveConsent) -> None:
         check_disk_for_new_session(self._settings)
-        self.session_id = sessions.give_consent(self._db, effect.candidate, effect.scheduled_id)
+        self.session_id = sessions.give_consent(self._db, effect.candidate, effect.scheduled_id,
+                                                language=effect.language)
 
     def _mark_declined(self, effect: flow.MarkDeclined) -> None:
         try:
@@ -340,19 +339,20 @@ class Booth:
         recording, self._recording = self._recording, None
         self.session_id = None
         if recording is None:
-            self._report(flow.Saved(ok=False, message="nothing was recorded"))
+            self._report(flow.Saved(ok=False, message=Notice.NOTHING_RECORDED))
             return
         self._hold_transcripts()
         try:
             recording.finish(Extent(questions_total=effect.questions or None,
                                     ended_early=effect.ended_early))
         except NothingToMergeError as exc:
-            self._report(flow.Saved(ok=False, message=str(exc)))
+            log.warning("nothing to save: %s", exc)
+            self._report(flow.Saved(ok=False, message=Notice.NOTHING_RECORDED))
             return
         except Exception as exc:
             # The parts stay on disk, the session stays unfinished: recovery rebuilds it.
-            log.exception("saving the interview failed; recovery will rebuild it")
-            self._report(flow.Saved(ok=False, message=str(exc)))
+            log.exception("saving the interview failed; recovery will rebuild it: %s", exc)
+            self._report(flow.Saved(ok=False, message=Notice.NOT_SAVED_YET))
             return
         finally:
             self._let_transcripts_go()
@@ -375,17 +375,15 @@ class Booth:
             self._transcripts.release()
 
 
-def _cannot_open_message(exc: SourceError) -> str:
-    what = exc.device or "camera or the microphone"
-    return (f"We cannot switch on the {what}. Check that it is plugged in, then press Retry. "
-            f"If that does not help, please tell a member of staff.")
+def _cannot_open_message(exc: SourceError) -> Notice:
+    return {"camera": Notice.CANNOT_SWITCH_ON_CAMERA,
+            "microphone": Notice.CANNOT_SWITCH_ON_MICROPHONE}.get(
+                exc.device or "", Notice.CANNOT_SWITCH_ON_DEVICES)
 
 
-def _not_live_message(sources: LiveSources) -> str:
+def _not_live_message(sources: LiveSources) -> Notice:
     if sources.error:  # the driver's own words, for IT; the candidate gets plain ones
         log.warning("%s", sources.error)
     if sources.latest_frame is None or sources.camera_lost.is_set():
-        return ("We cannot see a camera. Check that it is plugged in and not covered, "
-                "then press Retry. If it keeps happening, please tell a member of staff.")
-    return ("We cannot hear a microphone. Check that it is plugged in, then press Retry. "
-            "If it keeps happening, please tell a member of staff.")
+        return Notice.CANNOT_SEE_CAMERA
+    return Notice.CANNOT_HEAR_MICROPHONE

@@ -22,6 +22,10 @@ Rules worth knowing:
   remembers where to retry) sends the candidate to the device check with Retry; once the
   devices work again they go back to where they were. An answer it cut short is kept, and
   that question may be answered again without losing a try.
+- The candidate's language, the aids they chose (larger text, high contrast) and a scheduled
+  candidate's accommodations last for that candidate only: every Welcome starts afresh in
+  the booth's language. Extra time multiplies each question's prepare and answer times, and
+  extra retakes add to its tries (`current_question_of`).
 """
 
 from __future__ import annotations
@@ -32,8 +36,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, assert_never
 
-from kiosk.interview.question_sets import Question, QuestionSet
-from kiosk.words import StopReason
+from kiosk.accommodations import NONE, Accommodations, Aid
+from kiosk.interview.question_sets import Question, QuestionSet, QuestionSets
+from kiosk.words import Notice, StopReason
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +77,21 @@ class Begin:
 class Identified:
     candidate: str  # already checked by kiosk.store.sessions.clean_candidate_name
     scheduled_id: str | None = None  # a session a recruiter scheduled, if picked from the list
+    accommodations: Accommodations = NONE  # that session's
+
+
+@dataclass(frozen=True)
+class ChooseLanguage:
+    """A language button on Welcome or Identify: the screens change at once."""
+
+    language: str
+
+
+@dataclass(frozen=True)
+class ToggleAid:
+    """"Larger text" or "High contrast", pressed by the candidate."""
+
+    aid: Aid
 
 
 @dataclass(frozen=True)
@@ -180,7 +200,7 @@ class Failed:
 
 Intent = (Begin | Identified | Back | AcceptConsent | DeclineConsent | Retry | DevicesConfirmed
           | ChoosePractice | SkipPractice | StartAnswering | Done | Keep | TryAgain | Activity
-          | StillHere)
+          | StillHere | ChooseLanguage | ToggleAid)
 Report = Tick | DevicesReady | DevicesMissing | AnswerStopped | Saved | Failed
 Event = Intent | Report
 # What a screen's handler is given: everything but the clock, activity and the reports that
@@ -208,6 +228,7 @@ class GiveConsent:
 
     candidate: str
     scheduled_id: str | None
+    language: str = "en"  # the one the candidate took the interview in
 
 
 @dataclass(frozen=True)
@@ -282,15 +303,34 @@ class FlowState:
     # "Are you still there?": set for the last seconds before idle_deadline, to that time.
     idle_warning_until: float | None = None
     resume: Screen | None = None  # a device was lost mid-interview: where to go back to
+    language: str = "en"  # the candidate's; the booth's own at every Welcome
+    aids: frozenset[Aid] = frozenset()  # chosen by the candidate
+    accommodations: Accommodations = NONE  # a scheduled candidate's
+
+    @property
+    def larger_text(self) -> bool:
+        return Aid.LARGER_TEXT in self.aids or self.accommodations.larger_text
+
+    @property
+    def high_contrast(self) -> bool:
+        return Aid.HIGH_CONTRAST in self.aids or self.accommodations.high_contrast
+
+
+LANGUAGE_SCREENS = frozenset({Screen.WELCOME, Screen.IDENTIFY})
+AID_SCREENS = frozenset({Screen.WELCOME, Screen.IDENTIFY, Screen.CONSENT, Screen.DEVICE_CHECK,
+                         Screen.PRACTICE})
 
 
 class InterviewFlow:
     """Owns the FlowState; `handle` turns one event into the next state and effects."""
 
-    def __init__(self, questions: QuestionSet, timing: Timing,
+    def __init__(self, questions: QuestionSets | QuestionSet, timing: Timing,
                  now: Callable[[], float]) -> None:
-        self.questions, self.timing, self._now = questions, timing, now
-        self.state = FlowState(entered_at=now())
+        if isinstance(questions, QuestionSet):
+            questions = QuestionSets({questions.language: questions}, questions.language)
+        self.question_sets, self.timing, self._now = questions, timing, now
+        self.default_language = questions.default_language
+        self.state = FlowState(entered_at=now(), language=self.default_language)
         self._listeners: list[Callable[[FlowState], None]] = []
         self._effect_sinks: list[Callable[[Effect], None]] = []
         self._effects: list[Effect] = []  # collected while one event is handled
@@ -301,6 +341,20 @@ class InterviewFlow:
 
     def on_effect(self, sink: Callable[[Effect], None]) -> None:
         self._effect_sinks.append(sink)
+
+    @property
+    def questions(self) -> QuestionSet:
+        """The set in the current candidate's language, or the default set."""
+        return self.question_sets.for_language(self.state.language)[0]
+
+    def in_language(self, state: FlowState) -> bool:
+        """False: no set is written in the candidate's language, and the default is shown."""
+        return self.question_sets.for_language(state.language)[1]
+
+    def read_aloud(self, state: FlowState) -> bool:
+        """Whether the questions are read aloud: the set or the accommodations ask it."""
+        return (self.question_sets.for_language(state.language)[0].read_aloud
+                or state.accommodations.read_aloud)
 
     @property
     def current_question(self) -> Question:
@@ -317,13 +371,19 @@ class InterviewFlow:
         self._effects = effects
         state = before
         if isinstance(event, Intent) and state.screen is not Screen.WELCOME:
-            state = replace(state, idle_deadline=now + self.timing.idle_s,
+            state = replace(state, idle_deadline=now + self._idle_s(state),
                             idle_warning_until=None)
         match event:
             case Tick():
                 state = self._tick(state, now)
             case Activity() | StillHere():
                 pass
+            case ChooseLanguage() | ToggleAid():
+                chosen = self._choose(state, event)
+                if chosen is None:
+                    log.info("ignored %s on the %s screen", type(event).__name__, state.screen)
+                else:
+                    state = chosen
             case Saved():
                 state = replace(state, saving=False)
             case Failed():
@@ -353,7 +413,7 @@ class InterviewFlow:
     def _enter(self, state: FlowState, screen: Screen, now: float, *,
                deadline_s: float | None = None, **changes: Any) -> FlowState:
         idle = None if screen in (Screen.WELCOME, Screen.THANK_YOU) else (
-            state.idle_deadline or now + self.timing.idle_s)
+            state.idle_deadline or now + self._idle_s(state))
         idle = changes.pop("idle_deadline", idle)
         # A warning runs on across a screen the clock moved to, and ends with its deadline.
         warning = state.idle_warning_until if idle == state.idle_deadline else None
@@ -361,9 +421,24 @@ class InterviewFlow:
                        idle_warning_until=warning,
                        deadline=None if deadline_s is None else now + deadline_s, **changes)
 
+    def _idle_s(self, state: FlowState) -> float:
+        # A candidate given extra time may also be slower to touch the screen.
+        return self.timing.idle_s * state.accommodations.extra_time
+
     def _welcome(self, state: FlowState, now: float, *, message: str = "") -> FlowState:
-        # Nothing of this candidate stays: a fresh state, with only the save still running.
-        return replace(FlowState(entered_at=now), saving=state.saving, message=message)
+        # Nothing of this candidate stays (their language and aids neither): a fresh state,
+        # with only the save still running.
+        return replace(FlowState(entered_at=now, language=self.default_language),
+                       saving=state.saving, message=message)
+
+    def _choose(self, state: FlowState, event: ChooseLanguage | ToggleAid) -> FlowState | None:
+        if isinstance(event, ChooseLanguage):
+            if state.screen not in LANGUAGE_SCREENS:
+                return None
+            return replace(state, language=event.language)
+        if state.screen not in AID_SCREENS:
+            return None
+        return replace(state, aids=state.aids ^ {event.aid})
 
     def _prepare(self, state: FlowState, now: float, *, question: int, practice: bool,
                  tries: int) -> FlowState:
@@ -372,10 +447,19 @@ class InterviewFlow:
         return self._enter(state, Screen.PREPARE, now, deadline_s=prepare_s)
 
     def current_question_of(self, state: FlowState) -> Question:
+        """The question on screen, with the candidate's accommodations applied."""
+        questions = self.question_sets.for_language(state.language)[0]
         if state.practice:
-            assert self.questions.practice is not None
-            return self.questions.practice
-        return self.questions.questions[state.question]
+            assert questions.practice is not None
+            question = questions.practice
+        else:
+            question = questions.questions[state.question]
+        given = state.accommodations
+        if not given.any:
+            return question
+        return replace(question, prepare_seconds=given.seconds(question.prepare_seconds),
+                       answer_seconds=given.seconds(question.answer_seconds),
+                       retakes=question.retakes + (0 if state.practice else given.extra_retakes))
 
     def _start_answer(self, state: FlowState, now: float) -> FlowState:
         question = self.current_question_of(state)
@@ -423,9 +507,11 @@ class InterviewFlow:
                 ended_early: bool = False) -> FlowState:
         # Devices first: the camera light goes off while the interview is being saved.
         self._effects.extend([CloseDevices(), self._finish_session(ended_early)])
-        return self._enter(replace(FlowState(), candidate=state.candidate), Screen.THANK_YOU,
-                           now, deadline_s=self.timing.thank_you_s, saving=True,
-                           message=message)
+        # The candidate reads their thanks in their own language, with their aids.
+        kept = replace(FlowState(), candidate=state.candidate, language=state.language,
+                       aids=state.aids, accommodations=state.accommodations)
+        return self._enter(kept, Screen.THANK_YOU, now, deadline_s=self.timing.thank_you_s,
+                           saving=True, message=message)
 
     def _finish_session(self, ended_early: bool) -> FinishSession:
         if not ended_early:
@@ -516,7 +602,8 @@ class InterviewFlow:
         match event:
             case Identified():
                 return self._enter(state, Screen.CONSENT, now, candidate=event.candidate,
-                                   scheduled_id=event.scheduled_id)
+                                   scheduled_id=event.scheduled_id,
+                                   accommodations=event.accommodations)
             case Back():
                 return self._welcome(state, now)
         return None
@@ -524,8 +611,8 @@ class InterviewFlow:
     def _on_consent(self, state: FlowState, event: ScreenEvent, now: float) -> FlowState | None:
         match event:
             case AcceptConsent():
-                self._effects.extend([GiveConsent(state.candidate, state.scheduled_id),
-                                      OpenDevices()])
+                self._effects.extend([GiveConsent(state.candidate, state.scheduled_id,
+                                                  state.language), OpenDevices()])
                 return self._enter(state, Screen.DEVICE_CHECK, now, consented=True,
                                    devices=Devices.OPENING)
             case DeclineConsent():
@@ -533,7 +620,9 @@ class InterviewFlow:
                     self._effects.append(MarkDeclined(state.scheduled_id))
                 return self._welcome(state, now)
             case Back():
-                return self._enter(state, Screen.IDENTIFY, now)
+                # A scheduled candidate's accommodations were theirs: not the next name's.
+                return self._enter(state, Screen.IDENTIFY, now, scheduled_id=None,
+                                   accommodations=NONE)
         return None
 
     def _on_device_check(self, state: FlowState, event: ScreenEvent,
@@ -617,20 +706,17 @@ class InterviewFlow:
                            idle_deadline=now + self.timing.idle_s)
 
 
-def _interrupted_message(reason: StopReason) -> str:
-    what = "camera" if reason is StopReason.CAMERA_LOST else "microphone"
-    return (f"The {what} stopped while you were answering. Check that it is plugged in, "
-            f"then press Retry. If that does not help, please tell a member of staff.")
+def _interrupted_message(reason: StopReason) -> Notice:
+    if reason is StopReason.CAMERA_LOST:
+        return Notice.CAMERA_STOPPED
+    return Notice.MICROPHONE_STOPPED
 
 
-def _stopped_message(reason: StopReason) -> str:
+def _stopped_message(reason: StopReason) -> Notice:
     """A stop that no Retry mends (a lost device gets `_interrupted_message` instead)."""
     if reason is StopReason.DISK_LOW:
-        what = "This booth ran out of storage space"
-    elif reason is StopReason.ENCODER_STALLED:
-        what = "The recording stopped because this booth was too slow"
-    else:
-        what = "The recording stopped"
-    return (f"{what}. Your answers up to that moment are saved. Please tell a member of "
-            f"staff.")
+        return Notice.OUT_OF_SPACE_STOPPED
+    if reason is StopReason.ENCODER_STALLED:
+        return Notice.TOO_SLOW_STOPPED
+    return Notice.RECORDING_STOPPED
 

@@ -17,10 +17,16 @@ problem, so whoever wrote it can fix it without reading code:
     [[questions]]
     text = "Tell us about yourself."
     answer_seconds = 90         # overrides the default
+
+A set is in one language (`language = "es"`; English if it does not say) and may ask for
+its questions to be read aloud (`read_aloud = true`). One name may have a file per
+language: `default.toml` and `default.es.toml` are both the set "default", and a candidate
+who chose Spanish gets the second (`QuestionSets`).
 """
 
 from __future__ import annotations
 
+import glob
 import re
 import tomllib
 from dataclasses import dataclass
@@ -37,7 +43,9 @@ MAX_TEXT_LENGTH = 2000
 MAX_CONSENT_LENGTH = 20_000
 LIMITS = {"prepare_seconds": (0, 600), "answer_seconds": (5, 3600), "retakes": (0, 5)}
 DEFAULTS = {"prepare_seconds": 30, "answer_seconds": 120, "retakes": 1}
-TOP_KEYS = {"title", "consent", "practice", "questions", *LIMITS}
+TOP_KEYS = {"title", "consent", "practice", "questions", "language", "read_aloud", *LIMITS}
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 QUESTION_KEYS = {"text", *LIMITS}
 
 
@@ -65,6 +73,26 @@ class QuestionSet:
     questions: tuple[Question, ...]
     practice: Question | None
     source: Path
+    language: str = DEFAULT_LANGUAGE
+    read_aloud: bool = False
+
+
+@dataclass(frozen=True)
+class QuestionSets:
+    """One set by name, in each language it is written in."""
+
+    by_language: dict[str, QuestionSet]
+    default_language: str  # the booth's: its set is the one shown when a language has none
+
+    @property
+    def default(self) -> QuestionSet:
+        found = self.by_language.get(self.default_language)
+        return found if found is not None else next(iter(self.by_language.values()))
+
+    def for_language(self, language: str) -> tuple[QuestionSet, bool]:
+        """The set in `language`, and True; or the default set, and False."""
+        found = self.by_language.get(language)
+        return (found, True) if found is not None else (self.default, False)
 
 
 def load_question_set(path: Path) -> QuestionSet:
@@ -99,11 +127,44 @@ def find_question_set(name: str, folders: list[Path]) -> QuestionSet:
 
 
 def configured_question_set(settings: Settings) -> QuestionSet:
-    """The set the settings name: the admin's folder first, then the shipped sets."""
+    """The set the settings name, in the booth's language (see configured_question_sets)."""
+    return configured_question_sets(settings).default
+
+
+def configured_question_sets(settings: Settings) -> QuestionSets:
+    """The set the settings name in every language it has: for each language, the admin's
+    folder first, then the shipped sets. A path to one .toml file is that file alone."""
     name = settings.interview.question_set
     if name.endswith(SUFFIX):
-        return load_question_set(settings.data_dir / name)  # an absolute path stays itself
-    return find_question_set(name, [settings.question_sets_dir, resource_path("question_sets")])
+        one = load_question_set(settings.data_dir / name)  # an absolute path stays itself
+        return QuestionSets({one.language: one}, settings.language)
+    folders = [settings.question_sets_dir, resource_path("question_sets")]
+    found: dict[str, QuestionSet] = {}
+    for folder in folders:
+        in_folder: dict[str, QuestionSet] = {}
+        for path in _files_of(name, folder):
+            loaded = load_question_set(path)
+            if loaded.language in in_folder:
+                raise QuestionSetError(
+                    f"{path} and {in_folder[loaded.language].source} are both the set "
+                    f"'{name}' in '{loaded.language}': keep one of them.")
+            in_folder[loaded.language] = loaded
+        for language, loaded in in_folder.items():
+            found.setdefault(language, loaded)  # the admin's folder came first
+    if not found:
+        searched = ", ".join(str(f) for f in folders)
+        raise QuestionSetError(f"No question set called '{name}' in {searched}.")
+    return QuestionSets(found, settings.language)
+
+
+def _files_of(name: str, folder: Path) -> list[Path]:
+    """`name.toml` and `name.<language>.toml` in `folder`."""
+    if not folder.is_dir():
+        return []
+    plain = folder / f"{name}{SUFFIX}"
+    tagged = sorted(p for p in folder.glob(f"{glob.escape(name)}.*{SUFFIX}")
+                    if p != plain and LANGUAGE_TAG.fullmatch(p.name[len(name) + 1:-len(SUFFIX)]))
+    return ([plain] if plain.is_file() else []) + [p for p in tagged if p.is_file()]
 
 
 def _decode_error_line(exc: tomllib.TOMLDecodeError, text: str) -> int:
@@ -140,8 +201,27 @@ class _Checker:
                        self._section_line(("questions", MAX_QUESTIONS)))
         questions = tuple(self._question(entry, defaults, ("questions", n))
                           for n, entry in enumerate(entries))
-        return QuestionSet(name=self.path.stem, title=title, consent=consent,
-                           questions=questions, practice=practice, source=self.path)
+        language = self._language(table)
+        read_aloud = table.get("read_aloud", False)
+        if not isinstance(read_aloud, bool):
+            self._fail("'read_aloud' must be true or false", self._line_of("read_aloud"))
+        return QuestionSet(name=self.path.stem.split(".")[0], title=title, consent=consent,
+                           questions=questions, practice=practice, source=self.path,
+                           language=language, read_aloud=read_aloud)
+
+    def _language(self, table: dict[str, Any]) -> str:
+        # The file's name may say it (default.es.toml); the key must then agree.
+        parts = self.path.name[:-len(SUFFIX)].split(".", 1) if self.path.name.endswith(
+            SUFFIX) else [self.path.stem]
+        named = parts[1] if len(parts) == 2 and LANGUAGE_TAG.fullmatch(parts[1]) else None
+        value = table.get("language", named or DEFAULT_LANGUAGE)
+        if not isinstance(value, str) or not LANGUAGE_TAG.fullmatch(value):
+            self._fail(f"'language' must be a language code such as \"en\" or \"es\", not "
+                       f"{value!r}", self._line_of("language"))
+        if named is not None and value != named:
+            self._fail(f"'language' says {value!r}, but the file's name says {named!r}",
+                       self._line_of("language"))
+        return value
 
     def _question(self, entry: Any, defaults: dict[str, int],
                   section: tuple[str, int]) -> Question:

@@ -73,6 +73,9 @@ class Action:
     SESSION_DELETED = "session_deleted"
     RETENTION_PURGE = "retention_purge"
     OBJECT_DELETED = "object_deleted"  # a deleted session's file, removed from the store
+    SESSION_SCHEDULED = "session_scheduled"
+    SCHEDULE_CHANGED = "schedule_changed"  # its name, position or accommodations
+    SCHEDULE_CANCELLED = "schedule_cancelled"
 
 
 def event_hash(prev_hash: str, at: datetime, action: str, operator_name: str | None,

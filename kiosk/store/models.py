@@ -157,6 +157,10 @@ class InterviewSession(Base):
     uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The booth's own copy is gone (after the upload and [storage] keep_local_days).
     local_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language the candidate chose (None: not yet, or recorded before there was a choice).
+    language: Mapped[str | None] = mapped_column(String(35))
+    # kiosk.accommodations.Accommodations as JSON, set by a recruiter; None: none.
+    accommodations: Mapped[str | None] = mapped_column(Text)
 
     markers: Mapped[list[QuestionMarker]] = relationship(
         back_populates="session",

@@ -14,6 +14,8 @@ read it unchanged; it is what `kiosk sessions list/show --json` print.
 
 from __future__ import annotations
 
+import json
+import logging
 import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from kiosk.accommodations import Accommodations
 from kiosk.errors import InvalidInputError, KioskError, NotFoundError, UnsafePathError
 from kiosk.store import transcripts
 from kiosk.store.database import Database
@@ -36,6 +39,8 @@ from kiosk.store.models import (
     RecordingIncident,
     SessionStatus,
 )
+
+log = logging.getLogger(__name__)
 
 MAX_NAME_LENGTH = 200
 # Explicit text-direction controls (embeddings, overrides, isolates, marks). They make a name
@@ -116,18 +121,23 @@ def create_session(
 
 # -- the lifecycle ----------------------------------------------------------------------
 
-def give_consent(db: Database, candidate: str, scheduled_id: str | None) -> str:
-    """Store the time of consent on the scheduled session, or on a new one; its id.
+def give_consent(db: Database, candidate: str, scheduled_id: str | None, *,
+                 language: str | None = None) -> str:
+    """Store the time of consent (and the candidate's language) on the scheduled session, or
+    on a new one; its id.
 
     A scheduled session that is no longer waiting (another booth took it) is left alone and
-    the candidate gets a session of their own.
+    the candidate gets a session of their own, with the accommodations they were given.
     """
     with db.session() as s, s.begin():
         row = s.get(InterviewSession, scheduled_id) if scheduled_id else None
         if row is None or row.status is not SessionStatus.SCHEDULED:
+            given = row.accommodations if row is not None else None
             row = create_session(s, candidate)
             row.walk_in = True
+            row.accommodations = given
         row.consent_at = datetime.now(UTC)
+        row.language = language
         return row.id
 
 
@@ -355,6 +365,8 @@ def session_to_dict(session: InterviewSession, recordings_root: Path) -> dict[st
         "ended_early": session.ended_early,
         "walk_in": session.walk_in,
         "booth_name": session.booth_name,
+        "language": session.language,
+        "accommodations": accommodations_of(session).to_json(),
         "uploaded_at": _iso(session.uploaded_at),
         "sha256": session.sha256,
         "thumbnail_url": thumbnail_url,
@@ -378,6 +390,19 @@ def session_to_dict(session: InterviewSession, recordings_root: Path) -> dict[st
             for incident in session.incidents
         ],
     }
+
+
+def accommodations_of(session: InterviewSession) -> Accommodations:
+    """The session's accommodations; a stored value this booth cannot read counts as none
+    (logged), so that one row never stops the list or the booth."""
+    if not session.accommodations:
+        return Accommodations()
+    try:
+        return Accommodations.from_json(json.loads(session.accommodations))
+    except (ValueError, TypeError, AttributeError, InvalidInputError) as exc:
+        log.warning("session %s: accommodations not readable (%s): %r", session.id, exc,
+                    session.accommodations)
+        return Accommodations()
 
 
 def _iso(moment: datetime | None) -> str | None:
