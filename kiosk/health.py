@@ -20,7 +20,7 @@ from kiosk.capture.devices import DeviceProbe, probe_camera, probe_microphone
 from kiosk.config import RecordingSettings, Settings
 from kiosk.doctor import AUDIT_LOG, DoctorReport, examine
 from kiosk.errors import StorageError
-from kiosk.interview.question_sets import QuestionSetError, configured_question_set
+from kiosk.interview.question_sets import QuestionSetError, configured_question_sets
 from kiosk.recording.disk import required_free_bytes
 from kiosk.resources import resource_path
 from kiosk.store.database import open_database
@@ -230,16 +230,27 @@ def _candidate_names(settings: Settings, session_ids: list[str]) -> dict[str, st
 def question_set_check(settings: Settings) -> Check:
     """The question set in use: without a usable one the candidate side is out of service."""
     try:
-        questions = configured_question_set(settings)
+        sets = configured_question_sets(settings)
     except QuestionSetError as exc:
         return Check(QUESTIONS, False, "Cannot be used",
                      f"{exc} The candidate side is out of service until it is fixed.")
+    questions = sets.default
     if questions.source.is_relative_to(resource_path("question_sets")):
         where = "shipped with the kiosk"
     else:
         where = f"from {questions.source}"
-    return Check(QUESTIONS, True, f"\u201c{questions.title}\u201d",
-                 f"'{questions.name}': {_count(len(questions.questions), 'question')}, {where}.")
+    detail = (f"'{questions.name}': {_count(len(questions.questions), 'question')}, {where}; "
+              f"written in {', '.join(sets.by_language)}.")
+    # A language offered at Welcome with no set of its own gets the default one, and its
+    # candidates are told so: worth knowing, not a fault.
+    without = [code for code in settings.interview.languages if code not in sets.by_language]
+    if without:
+        detail += (f" Offered without a set of its own: {', '.join(without)} (those "
+                   f"candidates get the {questions.language} set, and are told so).")
+    if settings.language not in sets.by_language:
+        detail += (f" None is written in the booth's language ({settings.language}): the "
+                   f"{questions.language} set is the default.")
+    return Check(QUESTIONS, True, f"\u201c{questions.title}\u201d", detail)
 
 
 def transcripts_check(report: DoctorReport) -> Check:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from kiosk.capture.devices import SYNTHETIC, open_sources
 from kiosk.config import Settings
 from kiosk.interview.booth import OpenSources
-from kiosk.interview.question_sets import QuestionSetError, configured_question_set
+from kiosk.interview.question_sets import QuestionSetError, configured_question_sets
 from kiosk.resources import resource_path
 from kiosk.storage.worker import UploadWorker
 from kiosk.store.database import Database
@@ -60,7 +60,7 @@ def build_window(settings: Settings, db: Database, *, demo: bool = False,
                                                        microphone=SYNTHETIC))
     candidate: QWidget
     try:
-        questions = configured_question_set(settings)
+        questions = configured_question_sets(settings)
     except QuestionSetError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         candidate = OutOfServiceScreen(str(exc))
