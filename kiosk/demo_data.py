@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from kiosk.accommodations import make_accommodations
 from kiosk.config import Settings, load_settings
 from kiosk.recording.headless import record_demo_session
 from kiosk.store import transcripts
@@ -37,6 +38,7 @@ from kiosk.store.operators import (
     sign_in,
 )
 from kiosk.store.review import add_note, set_rating, start_view, update_view
+from kiosk.store.schedule import as_stored
 from kiosk.store.transcripts import Answer, Segment, Word
 
 FIRST_NAMES = ("Ada", "Grace", "Zoë", "Omar", "Lin", "Mateo", "Aisha", "Sven", "Priya", "Kwame",
@@ -110,6 +112,7 @@ def populate(settings: Settings, db: Database, *, sessions: int = 40, seed: int 
     omar = add_operator(db, "Omar Okafor", Role.RECRUITER, _random_pin())
     recorded = record_demo_session(db, settings, candidate="Ada Lovelace",
                                    position="Booth engineer", questions=DEMO_QUESTIONS)
+    _given_accommodations(db, recorded)
     add_note(db, recorded, recruiter, 2_400, "Warm, clear introduction; mentions the night "
                                              "shift availability.")
     add_note(db, recorded, omar, 8_100, "Good reason: wants to work closer to customers.")
@@ -125,6 +128,17 @@ def populate(settings: Settings, db: Database, *, sessions: int = 40, seed: int 
     add_rows(settings, db, sessions, poster_from=recorded, seed=seed)
     _transcribe_listed(db, seed=seed, leave_out=recorded)
     return Demo(admin=admin, recruiter=recruiter, recorded=recorded)
+
+
+def _given_accommodations(db: Database, session_id: str) -> None:
+    """The recorded candidate had extra time and the questions read aloud, as a recruiter
+    may give them (kiosk.store.schedule): the details show it beside the recording."""
+    given = make_accommodations(extra_time=1.5, read_aloud=True)
+    with db.session() as s, s.begin():
+        row = s.get(InterviewSession, session_id)
+        assert row is not None
+        row.accommodations = as_stored(given)
+        row.language = "en"
 
 
 def transcribe(db: Database, session_id: str, said: Callable[[Answer], Sequence[str]]) -> None:

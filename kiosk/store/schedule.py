@@ -33,7 +33,7 @@ def schedule_candidate(db: Database, candidate: str, *, position: str | None = N
     """A new scheduled session for today; its id."""
     with db.session() as s, s.begin():
         row = create_session(s, candidate, position=position)
-        row.accommodations = _stored(accommodations)
+        row.accommodations = as_stored(accommodations)
         append_event(s, Action.SESSION_SCHEDULED, operator_name=by, session_id=row.id,
                      detail=_described(row))
         return row.id
@@ -49,7 +49,7 @@ def change_scheduled(db: Database, session_id: str, *, candidate: str,
         row = _waiting(s, session_id, "changed")
         before = _described(row)
         row.candidate_name, row.position = name, place
-        row.accommodations = _stored(accommodations)
+        row.accommodations = as_stored(accommodations)
         after = _described(row)
         if after != before:
             append_event(s, Action.SCHEDULE_CHANGED, operator_name=by, session_id=row.id,
@@ -76,7 +76,8 @@ def _waiting(s: Session, session_id: str, what: str) -> InterviewSession:
     return row
 
 
-def _stored(accommodations: Accommodations) -> str | None:
+def as_stored(accommodations: Accommodations) -> str | None:
+    """The `sessions.accommodations` column's value: JSON, or None for none."""
     return json.dumps(accommodations.to_json(), sort_keys=True) if accommodations.any else None
 
 
