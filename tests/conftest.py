@@ -64,6 +64,17 @@ def _no_inherited_kiosk_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_speech_daemon_of_the_machines(tmp_path_factory: pytest.TempPathFactory,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The booth page and the read-aloud open Qt's speech engine, whose speech-dispatcher
+    client would otherwise start (or talk to) the machine's own daemon. A socket that is not
+    there gives "no voice" at once; tests.speech_dispatcher starts a private daemon where a
+    test needs a voice."""
+    nowhere = tmp_path_factory.getbasetemp() / "no-speech-dispatcher.sock"
+    monkeypatch.setenv("SPEECHD_ADDRESS", f"unix_socket:{nowhere}")
+
+
+@pytest.fixture(autouse=True)
 def _qt_garbage_collected_on_the_gui_thread() -> Iterator[None]:
     """A test's Qt widgets caught in reference cycles are freed here, on the GUI thread.
 

@@ -60,6 +60,10 @@ def test_the_bundle_carries_qt_multimedia_ffmpeg_migrations_and_resources(
     internal = _internal(bundle_exe)
     qt = internal / "PySide6" / "Qt"
     assert (qt / "plugins" / "multimedia" / "libffmpegmediaplugin.so").is_file()
+    # The voice that reads questions aloud, without Qt's silent test engine.
+    speech = qt / "plugins" / "texttospeech"
+    assert (speech / "libqtexttospeech_speechd.so").is_file()
+    assert not list(speech.glob("*mock*"))
     for lib in FFMPEG_LIBS:
         assert list((qt / "lib").glob(f"{lib}.so.*")), lib
     ffmpeg = list((internal / "imageio_ffmpeg" / "binaries").glob("ffmpeg-*"))

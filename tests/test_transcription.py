@@ -18,7 +18,7 @@ from kiosk.config import Settings, load_settings
 from kiosk.errors import ConfigError
 from kiosk.media.speech import speech_samples
 from kiosk.store.database import Database, open_configured
-from kiosk.store.models import JobState, TranscriptSegment
+from kiosk.store.models import InterviewSession, JobState, TranscriptSegment
 from kiosk.store.transcripts import claim_next, load_transcript, search, worker_name
 from kiosk.transcripts.engine import SpeechToText
 from kiosk.transcripts.model import (
@@ -144,6 +144,22 @@ def test_a_recording_that_cannot_be_decoded_fails_its_job_with_the_reason(
     status = load_transcript(booth, session_id).status
     assert status.state is JobState.FAILED and status.error == result.reason
     assert claim_next(booth, worker_name()) is None  # not tried again by itself
+
+
+def test_an_interview_in_spanish_is_not_written_over_in_english(
+    settings: Settings, booth: Database, stt: SpeechToText, speech: Path,
+) -> None:
+    """tiny.en would turn Spanish speech into English words: the job says why instead."""
+    session_id = committed_interview(booth, settings.recordings_dir, speech, seconds=4)
+    with booth.session() as s, s.begin():
+        s.get(InterviewSession, session_id).language = "es"
+    claim = claim_next(booth, worker_name())
+    assert claim.language == "es"
+    result = transcribe_job(booth, settings, stt, claim)
+    assert result.outcome is Outcome.FAILED
+    assert "in 'es'" in result.reason and "tiny.en transcribes English only" in result.reason
+    assert f"kiosk transcripts run {session_id}" in result.reason
+    assert load_transcript(booth, session_id).segments == ()
 
 
 def test_the_worker_waits_while_held_and_finishes_once_let_go(

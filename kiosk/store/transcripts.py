@@ -76,6 +76,7 @@ class Claim:
     duration_ms: int | None
     answers: tuple[Answer, ...]
     attempts: int
+    language: str | None = None  # the one the candidate chose, if the booth knew it
 
 
 @dataclass(frozen=True)
@@ -390,7 +391,7 @@ def _claim(s: Session, job_id: int, session_id: str, attempts: int, *, worker: s
     answers = tuple(Answer(m.index, m.question, m.start_ms, m.end_ms) for m in row.markers)
     return Claim(job_id=job_id, session_id=session_id, worker=worker,
                  recording_video=row.recording_video, duration_ms=row.duration_ms,
-                 answers=answers, attempts=attempts)
+                 answers=answers, attempts=attempts, language=row.language)
 
 
 def _held(claim: Claim) -> tuple:

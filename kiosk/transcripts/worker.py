@@ -94,6 +94,13 @@ def transcribe_job(db: Database, settings: Settings, stt: SpeechToText, claim: C
     started = time.monotonic()
     answers = claim.answers or (Answer(-1, "", 0, claim.duration_ms or 0),)
     total_ms = sum(max(0, a.end_ms - a.start_ms) for a in answers)
+    spoken_in = claim.language.split("-")[0] if claim.language else None  # Whisper's: "pt"
+    if stt.folder.english_only and spoken_in not in (None, "en"):
+        # An English-only model would write English words over another language's speech.
+        return _failed(db, claim, f"The interview is in '{claim.language}', and the model "
+                       f"{stt.name} transcribes English only: name a multilingual model in "
+                       f"[transcripts] model_dir, then ask again (kiosk transcripts run "
+                       f"{claim.session_id}).", started)
     try:
         path = _recording_path(settings, claim)
     except KioskError as exc:
@@ -123,7 +130,7 @@ def transcribe_job(db: Database, settings: Settings, stt: SpeechToText, claim: C
                 return _failed(db, claim, str(exc), started)
             spoken = stt.transcribe(samples, offset_ms=answer.start_ms,
                                     question_index=None if whole else answer.index,
-                                    between=after_segment)
+                                    language=spoken_in, between=after_segment)
             language = language or spoken.language
             segments.extend(_inside(answer, spoken.segments, whole))
             done_before += max(0, answer.end_ms - answer.start_ms)
