@@ -7,7 +7,7 @@ edited: they live in the settings file that IT manages (README, "Settings").
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -25,11 +25,15 @@ from kiosk.config import Settings
 from kiosk.health import booth_settings
 from kiosk.store.database import Database
 from kiosk.store.operators import SignedInOperator
+from kiosk.ui.candidate.read_aloud import QuestionReader, VoiceStatus
 from kiosk.ui.formatting import breakable_paths
-from kiosk.ui.recruiter.health_panel import HealthPanel
+from kiosk.ui.recruiter.health_panel import STATES, HealthPanel
 from kiosk.ui.recruiter.operators_panel import OperatorsPanel
 
 COLUMN_SPACING = 24
+# An engine that has not opened in this long will not: a daemon that took the connection and
+# never answers. (speechd opens in about 1.5 s on a 2-core booth.)
+VOICE_CHECK_S = 15
 # Room for the settings' values to wrap onto more lines than their size hint reckons.
 SETTINGS_SLACK = 48
 
@@ -67,6 +71,105 @@ class SettingsList(QWidget):
         layout.addLayout(grid)
 
 
+class VoiceRow(QFrame):
+    """The "Read aloud" row: which engine and voice read each of the booth's languages, or
+    that there is none and why. Styled as a health row; built here because the voice is Qt's
+    (kiosk.health stays Qt-free). It opens an engine of its own, as the candidate's reader
+    does (on the reader's thread, never blocking the page), and closes it once it has looked.
+    """
+
+    checked = Signal()
+
+    def __init__(self, languages: tuple[str, ...] | list[str], engine: str | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("healthRow")
+        self._languages, self._engine = tuple(languages), engine
+        self._reader: QuestionReader | None = None
+        self.status: VoiceStatus | None = None
+        self.state = QLabel(objectName="healthState", alignment=Qt.AlignmentFlag.AlignCenter)
+        self.title = QLabel("Read aloud", objectName="healthTitle")
+        self.headline = QLabel(objectName="healthHeadline")
+        self.headline.setWordWrap(True)
+        self.detail = QLabel(objectName="healthDetail")
+        self.detail.setWordWrap(True)
+        for label in (self.headline, self.detail):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(10, 8, 14, 8)
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(2)
+        grid.addWidget(self.state, 0, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.title, 0, 1, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.headline, 0, 2, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.detail, 1, 1, 1, 2)
+        grid.setColumnStretch(2, 1)
+        self._show_verdict("Checking")
+        self.headline.setText("Checking\u2026")
+        self.detail.hide()
+        self._give_up = QTimer(self, singleShot=True, interval=VOICE_CHECK_S * 1000)
+        self._give_up.timeout.connect(self._no_answer)
+
+    @property
+    def checking(self) -> bool:
+        return self._reader is not None
+
+    def check_again(self) -> None:
+        if self._reader is not None:
+            return
+        self._show_verdict("Checking")
+        self._reader = QuestionReader(self, self._engine, languages=self._languages)
+        self._reader.status_changed.connect(self._looked)
+        self._reader.look()
+        self._give_up.start()
+
+    def shutdown(self) -> None:
+        self._give_up.stop()
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.deleteLater()  # its thread ends by itself once it has looked
+
+    def _looked(self, status: VoiceStatus) -> None:
+        self.shutdown()
+        self.show_status(status)
+        self.checked.emit()
+
+    def _no_answer(self) -> None:
+        # The look goes on (its thread is ended when the kiosk exits), and this check with
+        # it; "Check again" looks anew.
+        self.shutdown()
+        self.show_status(VoiceStatus("", f"The speech engine did not answer in "
+                                         f"{VOICE_CHECK_S} s. Is speech-dispatcher hung?"))
+        self.checked.emit()
+
+    def show_status(self, status: VoiceStatus) -> None:
+        self.status = status
+        if not status.available:
+            verdict, headline = "Problem", "No voice: questions are not read aloud"
+            detail = status.reason
+        else:
+            verdict = "Problem" if status.missing else "OK"
+            headline = f"{status.engine} engine"
+            detail = "\n".join(voice.described() for voice in status.voices)
+            if status.missing:
+                names = ", ".join(voice.name for voice in status.missing)
+                detail += f"\nQuestions in {names} are not read aloud (no voice)."
+        self._show_verdict(verdict)
+        self.headline.setText(headline)
+        self.detail.setText(detail)
+        self.detail.setToolTip(detail)
+        self.detail.setVisible(bool(detail))
+        self.setAccessibleDescription(f"Read aloud: {verdict}. {headline}. {detail}")
+
+    def _show_verdict(self, verdict: str) -> None:
+        state, sign = STATES[verdict]
+        self.state.setText(f"{sign}  {verdict}")
+        self.state.setProperty("verdict", verdict)
+        self.state.setProperty("state", state)
+        self.state.style().unpolish(self.state)
+        self.state.style().polish(self.state)
+
+
 class BoothPage(QWidget):
     """`back()` when the admin goes back to the interviews."""
 
@@ -83,6 +186,7 @@ class BoothPage(QWidget):
         self.back_button.setToolTip("Back to the list (Alt+Left)")
         self.back_button.setAutoDefault(True)
         self.health = HealthPanel(settings)
+        self.voice = VoiceRow(settings.interview.languages)
         self.operators = OperatorsPanel(db, operator)
         self.settings_list = SettingsList(settings)
 
@@ -93,6 +197,8 @@ class BoothPage(QWidget):
         left, self._left = _column()
         # Aligned, not followed by a stretch: an aligned widget gets the height its wrapped
         # text needs at the column's width; the leftover stays below, not inside the rows.
+        # The last of the health rows, though not one of kiosk.health's checks.
+        self.health.layout().addWidget(self.voice)
         self._left.addWidget(self.health, alignment=Qt.AlignmentFlag.AlignTop)
         right, self._right = _column()
         self._right.addWidget(self.operators, stretch=1)
@@ -111,6 +217,7 @@ class BoothPage(QWidget):
         layout.addLayout(columns, stretch=1)
 
         self.back_button.clicked.connect(self.back)
+        self.health.check_button.clicked.connect(self.voice.check_again)
         back_key = QShortcut(QKeySequence("Alt+Left"), self)
         back_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         back_key.activated.connect(self.back)
@@ -142,9 +249,11 @@ class BoothPage(QWidget):
         self.operators.show_list()
         self.operators.reload()
         self.health.check_again()
+        self.voice.check_again()
 
     def shutdown(self) -> None:
         self.health.shutdown()
+        self.voice.shutdown()
 
 
 def _column() -> tuple[QWidget, QVBoxLayout]:
