@@ -31,6 +31,7 @@ from kiosk.store.sessions import (
     scheduled_today,
     session_to_dict,
 )
+from kiosk.words import Notice
 from tests.test_interview_flow import Clock, advance
 
 Q1 = Question("First?", prepare_seconds=10, answer_seconds=30, retakes=0)
@@ -134,6 +135,19 @@ def test_a_chosen_language_gives_its_set_and_is_stored_then_forgotten(clock: Clo
     advance(machine, clock, 8)
     assert machine.state.screen is Screen.WELCOME and machine.state.language == "en"
     assert machine.questions.title == "Test"
+
+
+def test_a_booth_failure_is_told_in_the_candidates_language_and_look(clock: Clock) -> None:
+    machine = make(clock)
+    machine.handle(flow.ChooseLanguage("es"))
+    machine.handle(flow.ToggleAid(Aid.HIGH_CONTRAST))
+    to_prepare_from_welcome(machine)
+    machine.handle(flow.Failed(Notice.BOOTH_PROBLEM))
+    state = machine.state
+    assert (state.screen, state.language, state.high_contrast) == (
+        Screen.UNAVAILABLE, "es", True)
+    machine.handle(flow.Back())
+    assert (machine.state.language, machine.state.high_contrast) == ("en", False)
 
 
 def test_a_language_without_a_set_shows_the_default_and_says_so(clock: Clock) -> None:

@@ -702,6 +702,9 @@ class InterviewFlow:
     def _failed(self, state: FlowState, message: str) -> FlowState:
         now = self._now()
         left = self._leave(state, now)  # keeps whatever was recorded
+        # The candidate still at the booth reads why in their language, with their aids.
+        left = replace(left, language=state.language, aids=state.aids,
+                       accommodations=state.accommodations)
         return self._enter(left, Screen.UNAVAILABLE, now, message=message,
                            idle_deadline=now + self.timing.idle_s)
 

@@ -4,7 +4,8 @@ The flow decides when it shows (FlowState.idle_warning_until, the last seconds o
 time); this only shows it. It covers the whole kiosk, so the touch that answers it cannot
 also press a button underneath ("Done" in the middle of an answer), and it takes the
 keyboard focus for the same reason, giving it back when it goes. Any touch or key clears
-it (the kiosk reports them as Activity); "I'm here" says so in words.
+it (the kiosk reports them as Activity); "I'm here" says so in words. It speaks the
+candidate's language and wears their look (larger text, high contrast) like the screens.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QVBoxLa
 from kiosk.interview import flow
 from kiosk.interview.flow import FlowState
 from kiosk.ui.candidate.screens import label
-from kiosk.ui.candidate.style import REFERENCE_HEIGHT
+from kiosk.ui.candidate.style import REFERENCE_HEIGHT, text_scale
 from kiosk.ui.widgets.buttons import KioskButton
 
 BACKDROP = QColor(23, 50, 77, 170)  # the screen beneath stays recognisable, but quiet
+HIGH_CONTRAST_BACKDROP = QColor(0, 0, 0, 215)
 REFRESH_MS = 100
 CARD_WIDTH_SHARE = 0.56
 # Sizes for a 1280x800 screen, scaled with the height like the candidate stylesheet.
@@ -40,17 +42,18 @@ class IdleWarning(QWidget):
         self._clock = clock
         self._until: float | None = None
         self._return_focus: QWidget | None = None
-        self.setAccessibleName("Are you still there?")
+        self._larger = self._contrast = False
+        self._state: FlowState | None = None
 
         self.card = QFrame(objectName="card")
         self._card_layout = card = QVBoxLayout(self.card)
         card.setSpacing(16)
-        self.headline = _label("Are you still there?", "headline")
-        self.lead = _label("This screen goes back to the start in", "lead")
+        self.headline = _label("", "headline")
+        self.lead = _label("", "lead")
         self.countdown = _label("", "idleCountdown")
         self.countdown.setWordWrap(False)  # "12 seconds" on one line, always
         self.hint = _label("", "hint")
-        self.here = KioskButton("I'm here", primary=True)
+        self.here = KioskButton("", primary=True)
         self.here.setObjectName("idleHere")
         self.here.clicked.connect(lambda: self.intent.emit(flow.StillHere()))
         for widget in (self.headline, self.lead, self.countdown, self.hint):
@@ -75,7 +78,25 @@ class IdleWarning(QWidget):
         assert isinstance(app, QApplication)
         app.focusChanged.connect(self._keep_focus)
         self._fit(parent)
+        self.retranslate()
         self.hide()
+
+    def retranslate(self) -> None:
+        self.setAccessibleName(self.tr("Are you still there?"))
+        self.headline.setText(self.tr("Are you still there?"))
+        self.lead.setText(self.tr("This screen goes back to the start in"))
+        self.here.setText(self.tr("I'm here"))
+        if self._state is not None:
+            self._show_hint(self._state)
+        self.refresh()
+
+    def set_look(self, *, larger_text: bool, high_contrast: bool) -> None:
+        if (larger_text, high_contrast) != (self._larger, self._contrast):
+            self._larger, self._contrast = larger_text, high_contrast
+            parent = self.parentWidget()
+            if parent is not None:
+                self._fit(parent)
+            self.update()
 
     @property
     def seconds_left(self) -> int | None:
@@ -85,17 +106,11 @@ class IdleWarning(QWidget):
 
     def show_state(self, state: FlowState) -> None:
         self._until = state.idle_warning_until
+        self._state = state
         if self._until is None:
             self._dismiss()
             return
-        if state.recording:
-            self.hint.setText("Touch the screen or press any key to carry on. Your answer is "
-                              "still being recorded.")
-        elif state.answered:
-            self.hint.setText("Touch the screen or press any key to carry on. Your answers "
-                              "so far are kept.")
-        else:
-            self.hint.setText("Touch the screen or press any key to carry on.")
+        self._show_hint(state)
         self.refresh()
         if not self.isVisible():
             self.raise_()
@@ -104,10 +119,20 @@ class IdleWarning(QWidget):
             self._keep_focus(None, QApplication.focusWidget())
             self.here.setFocus(Qt.FocusReason.OtherFocusReason)  # also when none had it
 
+    def _show_hint(self, state: FlowState) -> None:
+        if state.recording:
+            self.hint.setText(self.tr("Touch the screen or press any key to carry on. Your "
+                                      "answer is still being recorded."))
+        elif state.answered:
+            self.hint.setText(self.tr("Touch the screen or press any key to carry on. Your "
+                                      "answers so far are kept."))
+        else:
+            self.hint.setText(self.tr("Touch the screen or press any key to carry on."))
+
     def refresh(self) -> None:
         left = self.seconds_left
         if left is not None:
-            self.countdown.setText(f"{left} second{'s' if left != 1 else ''}")
+            self.countdown.setText(self.tr("%n seconds", None, left))
 
     def _keep_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
         """While it shows, the focus stays on "I'm here", whatever beneath asks for it
@@ -129,7 +154,7 @@ class IdleWarning(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), BACKDROP)
+        painter.fillRect(self.rect(), HIGH_CONTRAST_BACKDROP if self._contrast else BACKDROP)
 
     def _dismiss(self) -> None:
         if not self.isVisible():
@@ -144,18 +169,27 @@ class IdleWarning(QWidget):
         assert isinstance(parent, QWidget)
         self.setGeometry(parent.rect())
         scale = max(0.8, parent.height() / REFERENCE_HEIGHT)
-        self.card.setFixedWidth(max(560, round(parent.width() * CARD_WIDTH_SHARE)))
+        text = text_scale(parent.height(), larger=self._larger)
+        self.card.setFixedWidth(max(560, round(parent.width() * CARD_WIDTH_SHARE
+                                               * (1.2 if self._larger else 1.0))))
         margin = round(CARD_MARGIN_PX * scale)
         self._card_layout.setContentsMargins(margin, margin, margin, margin)
+        # The candidate's colours (kiosk.ui.candidate.style): red, blue and amber, or on
+        # black, a light red, yellow and cyan.
+        red, button, label, edge, focus, pressed = (
+            ("#ff8a80", "#ffff00", "#000000", "#ffff00", "#00e5ff", "#c8c800") if self._contrast
+            else ("#b3261e", "#1f5f8b", "#ffffff", "#1f5f8b", "#e0a100", "#174a6d"))
         self.setStyleSheet(
-            f"QLabel#idleCountdown {{ font-size: {round(COUNTDOWN_PX * scale)}px; "
-            f"font-weight: 700; color: #b3261e; }}"
-            f"QPushButton#idleHere {{ font-size: {round(BUTTON_PX * scale)}px; "
-            f"font-weight: 700; min-height: {round(BUTTON_HEIGHT_PX * scale)}px; "
-            f"background: #1f5f8b; color: #ffffff; border: 2px solid #1f5f8b; "
+            f"QLabel#idleCountdown {{ font-size: {round(COUNTDOWN_PX * text)}px; "
+            f"font-weight: 700; color: {red}; }}"
+            f"QPushButton#idleHere {{ font-size: {round(BUTTON_PX * text)}px; "
+            f"font-weight: 700; min-height: {round(BUTTON_HEIGHT_PX * text)}px; "
+            f"padding: 0 {round(24 * scale)}px; "
+            f"background: {button}; color: {label}; border: 2px solid {edge}; "
             f"border-radius: {round(14 * scale)}px; }}"
-            f"QPushButton#idleHere:focus {{ border: {round(4 * scale)}px solid #e0a100; }}"
-            f"QPushButton#idleHere:pressed {{ background: #174a6d; }}")
+            f"QPushButton#idleHere:focus {{ border: {round((8 if self._contrast else 4) * scale)}px"
+            f" solid {focus}; }}"
+            f"QPushButton#idleHere:pressed {{ background: {pressed}; }}")
 
 
 def _label(text: str, role: str) -> QLabel:

@@ -7,6 +7,12 @@ time through a 10 Hz timer that also moves countdowns and meters.
 A new screen takes no touch or key for a moment (Settle): a tap or a key acts only on the
 screen it was meant for. And the window's size is the window's: nothing a screen shows (a
 long name) can make it ask for more.
+
+Each candidate's screens are in their language and their look: when the flow's state names
+another language (the candidate chose one, or Welcome went back to the booth's), the
+candidate's translator is switched (kiosk.ui.i18n), the kiosk turns right-to-left for a
+language written so, and every screen retranslates before the state is shown; larger text
+and high contrast (the candidate's aids or a recruiter's accommodations) restyle the screens.
 """
 
 from __future__ import annotations
@@ -24,14 +30,16 @@ from kiosk.config import Settings
 from kiosk.interview import flow
 from kiosk.interview.booth import Booth, OpenSources
 from kiosk.interview.flow import FlowState, InterviewFlow, Screen, Timing
-from kiosk.interview.question_sets import QuestionSet
+from kiosk.interview.question_sets import QuestionSet, QuestionSets
 from kiosk.storage.worker import UploadWorker
 from kiosk.store.database import Database
-from kiosk.store.sessions import scheduled_today
+from kiosk.store.sessions import accommodations_of, scheduled_today
 from kiosk.transcripts.worker import TranscriptWorker
 from kiosk.ui.candidate import screens
 from kiosk.ui.candidate.idle_warning import IdleWarning
+from kiosk.ui.candidate.read_aloud import QuestionReader
 from kiosk.ui.candidate.style import candidate_stylesheet
+from kiosk.ui.i18n import CandidateTranslation
 
 TICK_MS = 100
 ACTIVITY_EVENTS = (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin)
@@ -92,7 +100,7 @@ class _Reports(QObject):
 
 
 class CandidateKiosk(QWidget):
-    def __init__(self, settings: Settings, db: Database, questions: QuestionSet,
+    def __init__(self, settings: Settings, db: Database, questions: QuestionSets | QuestionSet,
                  open_sources: OpenSources, *,
                  clock: Callable[[], float] = time.monotonic,
                  transcripts: TranscriptWorker | None = None,
@@ -101,6 +109,8 @@ class CandidateKiosk(QWidget):
         self.setObjectName("candidate")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self._db, self._clock, self._style_height = db, clock, 0
+        self.translation = CandidateTranslation()
+        self._look: tuple[bool, bool] = (False, False)  # larger text, high contrast
         self._shown_entered_at: float | None = None
         self.flow = InterviewFlow(
             questions, Timing(idle_s=settings.interview.idle_seconds,
@@ -111,8 +121,7 @@ class CandidateKiosk(QWidget):
                            transcripts=transcripts, uploads=uploads)
         self.flow.on_effect(self.booth.carry_out)
 
-        self.welcome = screens.WelcomeScreen()
-        self.welcome.set_lead(len(questions.questions), practice=questions.practice is not None)
+        self.welcome = screens.WelcomeScreen(settings.interview.languages)
         self.identify = screens.IdentifyScreen(self._scheduled)
         self.consent = screens.ConsentScreen()
         self.device_check = screens.DeviceCheckScreen(self._latest_frame, self._level,
@@ -142,6 +151,9 @@ class CandidateKiosk(QWidget):
         self.idle_warning = IdleWarning(self, clock)
         self.idle_warning.intent.connect(self.flow.handle)
         self.flow.on_change(self.idle_warning.show_state)
+        self.reader = QuestionReader(self)
+        self.flow.on_change(lambda s: self.reader.show_state(s, self.flow))
+        self.question.read_again.clicked.connect(self.reader.read_again)
 
         self._ticker = QTimer(self, interval=TICK_MS)
         self._ticker.timeout.connect(self._tick)
@@ -158,10 +170,12 @@ class CandidateKiosk(QWidget):
     def shutdown(self) -> None:
         """Stop the flow's timers and keep whatever is being recorded (see Booth.shutdown)."""
         self._ticker.stop()
+        self.reader.stop()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
         self.booth.shutdown()
+        self.translation.close()
 
     def minimumSizeHint(self) -> QSize:
         # Without a window manager nothing would shrink a window back: a screen whose text
@@ -191,10 +205,33 @@ class CandidateKiosk(QWidget):
         height = event.size().height()
         if abs(height - self._style_height) > 20:
             self._style_height = height
-            self.setStyleSheet(candidate_stylesheet(height))
+            self._restyle()
         super().resizeEvent(event)
 
+    def _restyle(self) -> None:
+        larger, contrast = self._look
+        self.setStyleSheet(candidate_stylesheet(self._style_height or self.height(),
+                                                larger_text=larger, high_contrast=contrast))
+        self.idle_warning.set_look(larger_text=larger, high_contrast=contrast)
+        for screen in dict.fromkeys(self._screens.values()):
+            screen.set_look(larger_text=larger)
+
+    def _switch_language(self, code: str) -> None:
+        language = self.translation.switch(code)
+        self.setLocale(language.locale)
+        self.setLayoutDirection(Qt.LayoutDirection.RightToLeft if language.right_to_left
+                                else Qt.LayoutDirection.LeftToRight)
+        for screen in dict.fromkeys(self._screens.values()):
+            screen.retranslate()
+        self.idle_warning.retranslate()
+
     def _show(self, state: FlowState) -> None:
+        if state.language != self.translation.code:
+            self._switch_language(state.language)
+        look = (state.larger_text, state.high_contrast)
+        if look != self._look:
+            self._look = look
+            self._restyle()
         screen = self._screens[state.screen]
         # Every screen (and each mode of the question screen) sets its own entry time.
         entered = state.entered_at != self._shown_entered_at
@@ -231,5 +268,5 @@ class CandidateKiosk(QWidget):
 
     def _scheduled(self) -> list[screens.Scheduled]:
         with self._db.session() as db:
-            return [screens.Scheduled(s.id, s.candidate_name, s.position)
+            return [screens.Scheduled(s.id, s.candidate_name, s.position, accommodations_of(s))
                     for s in scheduled_today(db)]

@@ -3,6 +3,14 @@
 A screen never changes the flow itself: it emits `intent` with a flow event, and the kiosk
 (kiosk.ui.candidate.kiosk) hands it to the flow. Every action is a KioskButton, so it can be
 touched, tabbed to and pressed with Space or Enter.
+
+Every word a candidate reads is a Qt translation (kiosk.ui.i18n): `self.tr` in the class that
+shows it, so lupdate files it under that class's name; a sentence with a value in it is
+translated whole, then filled in (`{name}`), and one with a number has its plural forms
+(`%n`). A screen's fixed words are set by `retranslate`, which the kiosk calls on every screen
+when the candidate's language changes; the rest follows the state on each `show_state`. The
+flow's and the booth's sentences arrive in English (kiosk.words.Notice, Advice) and are
+translated here, in the contexts "Notice" and "Advice".
 """
 
 from __future__ import annotations
@@ -11,7 +19,7 @@ import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, QLocale, Qt, Signal
 from PySide6.QtGui import QHideEvent, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -24,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.accommodations import Accommodations, Aid
 from kiosk.capture.frames import VideoFrame
 from kiosk.errors import InvalidInputError
 from kiosk.interview import flow
@@ -32,6 +41,7 @@ from kiosk.store.sessions import clean_candidate_name
 from kiosk.ui.candidate.style import candidate_stylesheet
 from kiosk.ui.candidate.take_review import NewestTake, TakeReview
 from kiosk.ui.formatting import clock
+from kiosk.ui.i18n import language_name, locale_of
 from kiosk.ui.widgets.buttons import KioskButton
 from kiosk.ui.widgets.keyboard import OnScreenKeyboard
 from kiosk.ui.widgets.level_meter import LevelMeter
@@ -51,10 +61,28 @@ class Scheduled:
     session_id: str
     candidate: str
     position: str | None
+    accommodations: Accommodations = Accommodations()  # noqa: RUF009 (frozen, shared)
+
+
+def notice(message: str) -> str:
+    """A sentence of the flow's or the booth's (kiosk.words.Notice), in the candidate's
+    language; one that is not a Notice (a message from elsewhere) as it came."""
+    return QCoreApplication.translate("Notice", message) if message else ""
+
+
+def advice_sentence(advice: Advice) -> str:
+    return QCoreApplication.translate("Advice", advice.sentence)
 
 
 class CandidateScreen(QWidget):
     intent = Signal(object)
+
+    def retranslate(self) -> None:
+        """Set the screen's fixed words in the language now installed."""
+
+    def set_look(self, *, larger_text: bool) -> None:
+        """Make room for larger text where a screen shares its width (the stylesheet does
+        the rest)."""
 
     def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
         """Show `state`; called whenever it changes, `entered` when its screen just began."""
@@ -76,6 +104,12 @@ def label(text: str, role: str, *, wrap: bool = True, max_lines: int = 0,
     widget.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
     widget.setTextFormat(Qt.TextFormat.PlainText)  # names and questions are shown as typed
     return widget
+
+
+def text_direction(language: str) -> Qt.LayoutDirection:
+    """How text in `language` runs: the question set's own text keeps its direction when
+    the screens around it are in another language."""
+    return locale_of(language).textDirection()
 
 
 def restyle(widget: QWidget, role: str) -> None:
@@ -104,23 +138,102 @@ def button_row(*buttons: QWidget, align: str = "right") -> QHBoxLayout:
     return row
 
 
+class AidButtons(QWidget):
+    """"Larger text" and "High contrast": toggles whose state shows (filled, with a tick),
+    for the candidate's own interview. They say what the flow says (FlowState.larger_text,
+    .high_contrast), a recruiter's accommodation included."""
+
+    intent = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(12)
+        self.larger = self._toggle(Aid.LARGER_TEXT)
+        self.contrast = self._toggle(Aid.HIGH_CONTRAST)
+        row.addWidget(self.larger)
+        row.addWidget(self.contrast)
+        self.retranslate()
+
+    def _toggle(self, aid: Aid) -> KioskButton:
+        button = KioskButton("")
+        button.setObjectName("aid")
+        button.setCheckable(True)
+        button.clicked.connect(lambda _checked=False: self.intent.emit(flow.ToggleAid(aid)))
+        return button
+
+    def retranslate(self) -> None:
+        for button, text in ((self.larger, self.tr("Larger text")),
+                             (self.contrast, self.tr("High contrast"))):
+            button.setAccessibleName(text)
+            # Not by colour alone: a tick says it is on.
+            button.setText(f"✓ {text}" if button.isChecked() else text)
+
+    def show_state(self, state: FlowState) -> None:
+        self.larger.setChecked(state.larger_text)
+        self.contrast.setChecked(state.high_contrast)
+        self.retranslate()
+
+
+class LanguageButtons(QWidget):
+    """The booth's languages, each in its own words; the one on show is filled."""
+
+    intent = Signal(object)
+
+    def __init__(self, languages: Sequence[str]) -> None:
+        super().__init__()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(12)
+        self.buttons: dict[str, KioskButton] = {}
+        for code in languages:
+            button = KioskButton(language_name(code))
+            button.setObjectName("language")
+            button.setCheckable(True)
+            button.clicked.connect(
+                lambda _checked=False, c=code: self.intent.emit(flow.ChooseLanguage(c)))
+            row.addWidget(button)
+            self.buttons[code] = button
+        self.setVisible(len(self.buttons) > 1)  # nothing to choose between
+
+    def show_state(self, state: FlowState) -> None:
+        for code, button in self.buttons.items():
+            button.setChecked(code == state.language)
+
+
 def countdown(seconds_left: float) -> str:
     # Rounded up: 0.2 s left still reads 0:01.
     return clock(int(max(0.0, seconds_left) + 0.999) * 1000)
 
 
 class WelcomeScreen(CandidateScreen):
-    def __init__(self) -> None:
+    def __init__(self, languages: Sequence[str] = ()) -> None:
         super().__init__()
         layout = page(self)
         centre = Qt.AlignmentFlag.AlignHCenter
-        self.headline = label("Welcome", "headline", align=centre)
-        self.lead = label("This booth records a short video interview. It takes about "
-                          "15 minutes, and you can practise first.", "lead", align=centre)
-        self.start = KioskButton("Start", primary=True)
+        # Parented first, so it is first in the focus chain: a window that gives the focus
+        # to its first control gives it Start.
+        self.start = KioskButton("", primary=True, parent=self)
         self.start.clicked.connect(lambda: self.intent.emit(flow.Begin()))
-        self.hint = label("Touch anywhere or press any key to start.", "hint", align=centre)
+        # Along the top, clear of the next screen's buttons: a press that lands late there
+        # touches only the headline.
+        self.languages = LanguageButtons(languages)
+        self.languages.intent.connect(self.intent)
+        self.aids = AidButtons()
+        self.aids.intent.connect(self.intent)
+        top = QHBoxLayout()
+        top.addWidget(self.languages)
+        top.addStretch(1)
+        top.addWidget(self.aids)
+        layout.addLayout(top)
+        self.date = label("", "hint", align=centre)
+        self.headline = label("", "headline", align=centre)
+        self.lead = label("", "lead", align=centre)
+        self.hint = label("", "hint", align=centre)
+        self._questions, self._practice = 0, False
         layout.addStretch(2)
+        layout.addWidget(self.date)
         layout.addWidget(self.headline)
         # Short lines read more easily than one across a wide screen. Stretches, not an
         # alignment: an aligned word-wrapped label shrinks to a sliver and clips its text.
@@ -135,11 +248,32 @@ class WelcomeScreen(CandidateScreen):
         layout.addStretch(3)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self._pressed = False
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.headline.setText(self.tr("Welcome"))
+        self.start.setText(self.tr("Start"))
+        self.hint.setText(self.tr("Touch anywhere or press any key to start."))
+        self.set_lead(self._questions, practice=self._practice)
 
     def set_lead(self, questions: int, *, practice: bool) -> None:
-        self.lead.setText(f"This booth records a short video interview: {questions} "
-                          f"question{'s' if questions != 1 else ''}, one at a time. You can "
-                          f"see yourself{', and practise first' if practice else ''}.")
+        self._questions, self._practice = questions, practice
+        if practice:
+            text = self.tr("This booth records a short video interview: %n questions, one at "
+                           "a time. You can see yourself, and practise first.", None, questions)
+        else:
+            text = self.tr("This booth records a short video interview: %n questions, one at "
+                           "a time. You can see yourself.", None, questions)
+        self.lead.setText(text)
+
+    def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
+        questions = interview.questions
+        self.set_lead(len(questions.questions), practice=questions.practice is not None)
+        self.languages.show_state(state)
+        self.aids.show_state(state)
+        # Today, as the candidate's language writes a date.
+        self.date.setText(locale_of(state.language).toString(QDate.currentDate(),
+                                                             QLocale.FormatType.LongFormat))
 
     def first_focus(self) -> QWidget:
         return self.start
@@ -177,25 +311,25 @@ class IdentifyScreen(CandidateScreen):
         super().__init__()
         self._scheduled = scheduled
         layout = page(self)
-        layout.addWidget(label("What is your name?", "headline"))
+        self.headline = label("", "headline")
+        layout.addWidget(self.headline)
         columns = QHBoxLayout()
         columns.setSpacing(48)
         layout.addLayout(columns, 1)
 
         typed = QVBoxLayout()
         typed.setSpacing(16)
-        typed.addWidget(label("Type your name as you gave it to us.", "lead"))
+        self.lead = label("", "lead")
+        typed.addWidget(self.lead)
         self.name = TextField()
-        self.name.setPlaceholderText("Your name")
         self.name.setMaxLength(200)
-        self.name.setAccessibleName("Your name")
         self.name.submitted.connect(self._submit)
-        self.name.textEdited.connect(lambda _text: self.problem.hide())
+        self.name.textEdited.connect(lambda _text: self._hide_problem())
         self.name.textChanged.connect(self._follow_case)
         self.name.cursorPositionChanged.connect(self._follow_case)
         # Continue beside the name, not in the corner where the consent's "I agree" comes:
         # a second tap, or Enter, that lands late then touches nothing.
-        self.next = KioskButton("Continue", primary=True)
+        self.next = KioskButton("", primary=True)
         self.next.clicked.connect(self._submit)
         field = QHBoxLayout()
         field.setSpacing(16)
@@ -214,7 +348,7 @@ class IdentifyScreen(CandidateScreen):
 
         self.picks = QVBoxLayout()
         self.picks.setSpacing(12)
-        self.picks_title = label("Or find your name:", "lead")
+        self.picks_title = label("", "lead")
         self.picks.addWidget(self.picks_title)
         self.pick_buttons: list[KioskButton] = []
         self.picks.addStretch(1)
@@ -222,9 +356,26 @@ class IdentifyScreen(CandidateScreen):
         self.picks_column.setLayout(self.picks)
         columns.addWidget(self.picks_column, 3)  # room for a name and a position
 
-        self.back = KioskButton("Back")
+        self.back = KioskButton("")
         self.back.clicked.connect(lambda: self.intent.emit(flow.Back()))
         layout.addLayout(button_row(self.back, align="left"))
+        self._problem_empty: bool | None = None  # the name problem shown: empty, or other
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.headline.setText(self.tr("What is your name?"))
+        self.lead.setText(self.tr("Type your name as you gave it to us."))
+        self.name.setPlaceholderText(self.tr("Your name"))
+        self.name.setAccessibleName(self.tr("Your name"))
+        self.next.setText(self.tr("Continue"))
+        self.picks_title.setText(self.tr("Or find your name:"))
+        self.back.setText(self.tr("Back"))
+        self.keyboard.retranslate()
+        for button in self.pick_buttons:
+            button.setAccessibleName(self.tr("I am {name}").format(
+                name=button.property("candidate")))
+        if self._problem_empty is not None:
+            self._show_problem(self._problem_empty)
 
     def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
         if not entered:
@@ -232,6 +383,7 @@ class IdentifyScreen(CandidateScreen):
         if not state.candidate:
             self.name.clear()
         self.problem.hide()
+        self._problem_empty = None
         for button in self.pick_buttons:
             self.picks.removeWidget(button)
             button.hide()  # at once: it is deleted only once the event loop runs again
@@ -242,9 +394,11 @@ class IdentifyScreen(CandidateScreen):
             text = entry.candidate + (f"  ·  {entry.position}" if entry.position else "")
             button = KioskButton(text)
             button.setObjectName("scheduled")
-            button.setAccessibleName(f"I am {entry.candidate}")
+            button.wraps = False  # a list of names: one line each, the rest elided
+            button.setProperty("candidate", entry.candidate)
+            button.setAccessibleName(self.tr("I am {name}").format(name=entry.candidate))
             button.clicked.connect(lambda _=False, e=entry: self.intent.emit(
-                flow.Identified(e.candidate, e.session_id)))
+                flow.Identified(e.candidate, e.session_id, e.accommodations)))
             self.picks.insertWidget(1 + n, button)
             self.pick_buttons.append(button)
         self.picks_column.setVisible(bool(found))
@@ -252,9 +406,13 @@ class IdentifyScreen(CandidateScreen):
     def first_focus(self) -> QWidget:
         return self.name
 
+    def _hide_problem(self) -> None:
+        self.problem.hide()
+        self._problem_empty = None
+
     def _type(self, text: str) -> None:
         self.name.insert(text)  # in the case the keyboard showed (see _follow_case)
-        self.problem.hide()
+        self._hide_problem()
 
     def _follow_case(self) -> None:
         # Touch typing gives capitals at the start of each part of a name.
@@ -264,12 +422,18 @@ class IdentifyScreen(CandidateScreen):
     def _submit(self) -> None:
         try:
             name = clean_candidate_name(self.name.text())
-        except InvalidInputError as exc:
-            self.problem.setText(str(exc))
-            self.problem.show()
+        except InvalidInputError:
+            # The store's reasons are English, for staff: the candidate reads their own words.
+            self._show_problem(not self.name.text().strip())
             self.name.setFocus()
             return
         self.intent.emit(flow.Identified(name))
+
+    def _show_problem(self, empty: bool) -> None:
+        self._problem_empty = empty
+        self.problem.setText(self.tr("Please enter a name.") if empty else self.tr(
+            "Please check your name: one line, with letters and no special characters."))
+        self.problem.show()
 
 
 class ConsentScreen(CandidateScreen):
@@ -277,8 +441,12 @@ class ConsentScreen(CandidateScreen):
         super().__init__()
         layout = page(self)
         # With the name in it: two lines at most, however long the name.
-        self.headline = label("Before we start", "headline", max_lines=2)
+        self.headline = label("", "headline", max_lines=2)
         layout.addWidget(self.headline)
+        # No questions in the candidate's language: they are told before they agree.
+        self.language_note = label("", "advice")
+        self.language_note.hide()
+        layout.addWidget(self.language_note)
         self.text = label("", "consent")
         self.text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
@@ -290,26 +458,43 @@ class ConsentScreen(CandidateScreen):
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # it wraps
         layout.addWidget(scroll, 1)
-        layout.addWidget(label("Do you agree to be recorded?", "lead"))
-        self.decline = KioskButton("No, I do not agree")
+        self.question = label("", "lead")
+        layout.addWidget(self.question)
+        self.decline = KioskButton("")
         self.decline.clicked.connect(lambda: self.intent.emit(flow.DeclineConsent()))
-        self.accept = KioskButton("I agree", primary=True)
+        self.accept = KioskButton("", primary=True)
         self.accept.clicked.connect(lambda: self.intent.emit(flow.AcceptConsent()))
         layout.addLayout(button_row(self.decline, self.accept))
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.question.setText(self.tr("Do you agree to be recorded?"))
+        self.decline.setText(self.tr("No, I do not agree"))
+        self.accept.setText(self.tr("I agree"))
 
     def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
-        self.headline.setText(f"Before we start, {state.candidate}" if state.candidate
-                              else "Before we start")
-        self.text.setText(interview.questions.consent)
+        self.headline.setText(self.tr("Before we start, {name}").format(name=state.candidate)
+                              if state.candidate else self.tr("Before we start"))
+        questions = interview.questions
+        self.text.setLayoutDirection(text_direction(questions.language))
+        self.text.setText(questions.consent)
+        shown_in = not interview.in_language(state)
+        if shown_in:
+            self.language_note.setText(self.tr(
+                "The questions are not written in your language yet: this text and the "
+                "questions are in {language}.").format(language=language_name(
+                    questions.language)))
+        self.language_note.setVisible(shown_in)
 
     def first_focus(self) -> QWidget:
         return self.accept
 
 
-CHECK_HEADLINE = "Can you see and hear yourself?"
-CHECK_LEAD = ("Sit so that your face is in the middle of the picture. "
-              "Then say a few words: the bar moves when we hear you.")
-CHECK_GOOD = "You look and sound good."
+CHECK_HEADLINE = QT_TRANSLATE_NOOP("DeviceCheckScreen", "Can you see and hear yourself?")
+CHECK_LEAD = QT_TRANSLATE_NOOP("DeviceCheckScreen",
+                               "Sit so that your face is in the middle of the picture. "
+                               "Then say a few words: the bar moves when we hear you.")
+CHECK_GOOD = QT_TRANSLATE_NOOP("DeviceCheckScreen", "You look and sound good.")
 ADVICE_EVERY_S = 0.5  # the measure changes slowly; text that flickers is not read
 
 
@@ -327,29 +512,38 @@ class DeviceCheckScreen(CandidateScreen):
         self._advice = advice
         self._advice_due = 0.0
         self._devices: Devices | None = None
+        self._resume: tuple[Screen | None, int, int] = (None, 0, 0)
         layout = page(self)
-        self.headline = label(CHECK_HEADLINE, "headline")
-        layout.addWidget(self.headline)
-        body = QHBoxLayout()
+        self.headline = label("", "headline")
+        top = QHBoxLayout()
+        top.setSpacing(24)
+        top.addWidget(self.headline, 1)
+        layout.addLayout(top)
+        self._body = body = QHBoxLayout()
         body.setSpacing(48)
+        # The picture, and under it the microphone's meter: the side column keeps its height
+        # for the words (a translation, the advice).
+        seen = QVBoxLayout()
+        seen.setSpacing(12)
         self.preview = CameraPreview(latest)
-        body.addWidget(self.preview, 3)
-        side = QVBoxLayout()
-        side.setSpacing(20)
-        self.lead = label(CHECK_LEAD, "lead")
-        side.addWidget(self.lead)
-        side.addSpacing(12)
-        side.addWidget(label("Microphone", "hint"))
+        seen.addWidget(self.preview)
+        self.meter_label = label("", "hint")
+        seen.addWidget(self.meter_label)
         self.meter = LevelMeter()
-        side.addWidget(self.meter)
+        seen.addWidget(self.meter)
+        seen.addStretch(1)
+        body.addLayout(seen, 9)
+        side = QVBoxLayout()
+        side.setSpacing(14)
+        self.lead = label("", "lead")
+        side.addWidget(self.lead)
         # Beside the picture and the meter it speaks of, not in the corner where the
         # consent's "I agree" was; above what comes and goes below it, so it never moves
         # (Retry's place, once the devices work, is empty).
-        self.confirm = KioskButton("I can see and hear myself", primary=True)
+        self.confirm = KioskButton("", primary=True)
         self.confirm.clicked.connect(lambda: self.intent.emit(flow.DevicesConfirmed()))
-        side.addSpacing(4)
         side.addWidget(self.confirm, 0, Qt.AlignmentFlag.AlignLeft)
-        self.status = label("Starting the camera and the microphone…", "hint")
+        self.status = label("", "hint")
         side.addWidget(self.status)
         self.problem = label("", "problem")
         self.problem.hide()
@@ -358,36 +552,68 @@ class DeviceCheckScreen(CandidateScreen):
         self.advice = label("", "advice")
         self.advice.hide()
         side.addWidget(self.advice)
-        self.retry = KioskButton("Retry")
+        self.retry = KioskButton("")
         self.retry.clicked.connect(lambda: self.intent.emit(flow.Retry()))
         self.retry.hide()
         side.addWidget(self.retry, 0, Qt.AlignmentFlag.AlignLeft)
         side.addStretch(1)
-        body.addLayout(side, 2)
+        # More than half the width: the advice, and a translation 40% longer than the
+        # English, need it.
+        body.addLayout(side, 11)
         layout.addLayout(body, 1)
         # Before the interview, a way out (a camera that does not work) that need not wait
         # for the idle time: it leaves as that would (kiosk.interview.flow, Back).
-        self.back = KioskButton("Back")
+        self.back = KioskButton("")
         self.back.clicked.connect(lambda: self.intent.emit(flow.Back()))
         layout.addLayout(button_row(self.back, align="left"))
+        # Beside the headline, clear of the consent's buttons before and the practice's
+        # after; made last, so that Tab reaches the check's own buttons first.
+        self.aids = AidButtons()
+        self.aids.intent.connect(self.intent)
+        top.addWidget(self.aids, 0, Qt.AlignmentFlag.AlignTop)
+        self._shown_advice: Sequence[Advice] | None = None
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.meter_label.setText(self.tr("Microphone"))
+        self.confirm.setText(self.tr("I can see and hear myself"))
+        self.status.setText(self.tr("Starting the camera and the microphone…"))
+        self.retry.setText(self.tr("Retry"))
+        self.back.setText(self.tr("Back"))
+        self._show_where()
+        if self.advice.isVisible():
+            self.show_advice(self._shown_advice)
+
+    def _show_where(self) -> None:
+        resume, question, count = self._resume
+        if resume is None:
+            self.headline.setText(QCoreApplication.translate("DeviceCheckScreen",
+                                                             CHECK_HEADLINE))
+            self.lead.setText(QCoreApplication.translate("DeviceCheckScreen", CHECK_LEAD))
+            return
+        # A device was lost mid-interview.
+        self.headline.setText(self.tr("Check the camera and microphone"))
+        if resume is Screen.PRACTICE:
+            self.lead.setText(self.tr("Nothing you have answered is lost. Once it works "
+                                      "again, you go back to the practice question."))
+        else:
+            self.lead.setText(self.tr("Nothing you have answered is lost. Once it works "
+                                      "again, you go back to question {number} of {count}.")
+                              .format(number=question + 1, count=count))
 
     def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
         missing = state.devices is Devices.MISSING
         # Only before the interview: a device lost mid-answer brings this screen up by
         # surprise, and "Done" is where "Back" would be.
         self.back.setVisible(state.resume is None)
-        if state.resume is None:
-            self.headline.setText(CHECK_HEADLINE)
-            self.lead.setText(CHECK_LEAD)
-        else:  # a device was lost mid-interview
-            self.headline.setText("Check the camera and microphone")
-            where = ("the practice question" if state.resume is Screen.PRACTICE else
-                     f"question {state.question + 1} of {interview.question_count}")
-            self.lead.setText(f"Nothing you have answered is lost. Once it works again, "
-                              f"you go back to {where}.")
-        self.problem.setText(state.message)
+        self._resume = (state.resume, state.question, interview.question_count)
+        self._show_where()
+        self.aids.show_state(state)
+        self.problem.setText(notice(state.message))
         self.problem.setVisible(missing)
         self.retry.setVisible(missing)
+        # Nothing to confirm while a device is missing: its room goes to what to do instead.
+        self.confirm.setVisible(not missing)
         self.status.setVisible(state.devices is Devices.OPENING)
         self.confirm.setEnabled(state.devices is Devices.READY)
         if state.devices is not Devices.READY:
@@ -412,10 +638,12 @@ class DeviceCheckScreen(CandidateScreen):
         if advice is None:
             self.advice.hide()
             return
+        self._shown_advice = advice
         role = "advice" if advice else "advice_ok"
         if self.advice.objectName() != role:
             restyle(self.advice, role)
-        self.advice.setText("\n".join(a.sentence for a in advice) if advice else CHECK_GOOD)
+        self.advice.setText("\n".join(advice_sentence(a) for a in advice) if advice else
+                            QCoreApplication.translate("DeviceCheckScreen", CHECK_GOOD))
         self.advice.show()
 
     def first_focus(self) -> QWidget:
@@ -434,27 +662,32 @@ class PracticeScreen(CandidateScreen):
         layout.addSpacing(24)
         self.practice = KioskButton("")
         self.practice.clicked.connect(lambda: self.intent.emit(flow.ChoosePractice()))
-        self.start = KioskButton("Start the interview", primary=True)
+        self.start = KioskButton("", primary=True)
         self.start.clicked.connect(lambda: self.intent.emit(flow.SkipPractice()))
         layout.addStretch(2)
         # In the corner, clear of the device check's button before and of "Start answering
         # now" after.
         layout.addLayout(button_row(self.practice, self.start))
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.start.setText(self.tr("Start the interview"))
 
     def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
-        questions = interview.questions.questions
-        count = f"{len(questions)} question{'s' if len(questions) != 1 else ''}"
+        count = len(interview.questions.questions)
         if state.practice_done:
-            self.headline.setText("That was the practice")
-            self.lead.setText(f"Nothing of it was recorded. The interview has {count}. "
-                              f"Each answer is recorded once you start it.")
-            self.practice.setText("Practise again")
+            self.headline.setText(self.tr("That was the practice"))
+            self.lead.setText(self.tr("Nothing of it was recorded. The interview has %n "
+                                      "questions. Each answer is recorded once you start it.",
+                                      None, count))
+            self.practice.setText(self.tr("Practise again"))
         else:
-            self.headline.setText("Ready for your interview?")
-            self.lead.setText(f"The interview has {count}. For each one you first get time "
-                              f"to think, then the recording starts. You can try a practice "
-                              f"question first: it is not recorded.")
-            self.practice.setText("Try a practice question")
+            self.headline.setText(self.tr("Ready for your interview?"))
+            self.lead.setText(self.tr("The interview has %n questions. For each one you first "
+                                      "get time to think, then the recording starts. You can "
+                                      "try a practice question first: it is not recorded.",
+                                      None, count))
+            self.practice.setText(self.tr("Try a practice question"))
 
     def first_focus(self) -> QWidget:
         return self.start
@@ -473,7 +706,7 @@ class QuestionScreen(CandidateScreen):
         layout.addWidget(self.progress)
         self.question = label("", "question")
         layout.addWidget(self.question)
-        body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self._body = body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         body.setSpacing(48)
         layout.addLayout(body, 1)
 
@@ -486,7 +719,7 @@ class QuestionScreen(CandidateScreen):
         side.addWidget(self.bar)
         side.addSpacing(8)
         # Named, so it is not taken for a second countdown bar.
-        self.meter_label = label("Microphone", "hint")
+        self.meter_label = label("", "hint")
         side.addWidget(self.meter_label)
         self.meter = LevelMeter()
         side.addWidget(self.meter)
@@ -496,10 +729,19 @@ class QuestionScreen(CandidateScreen):
         self.hint = label("", "hint")
         side.addWidget(self.hint)
         # Here, not in the corner: Done, where a second tap would land, is elsewhere.
-        self.start = KioskButton("Start answering now", primary=True)
+        self.start = KioskButton("", primary=True)
         self.start.clicked.connect(lambda: self.intent.emit(flow.StartAnswering()))
+        # The question read aloud once more (kiosk.ui.candidate.read_aloud); never while
+        # answering. Beside Start, so that on the retake choice it takes Start's place.
+        self.read_again = KioskButton("")
+        self.read_again.hide()
+        actions = QHBoxLayout()
+        actions.setSpacing(16)
+        actions.addWidget(self.start)
+        actions.addWidget(self.read_again)
+        actions.addStretch(1)
         side.addSpacing(8)
-        side.addWidget(self.start, 0, Qt.AlignmentFlag.AlignLeft)
+        side.addLayout(actions)
         side.addStretch(1)
         body.addLayout(side, 2)
         self.preview = CameraPreview(latest)
@@ -509,26 +751,42 @@ class QuestionScreen(CandidateScreen):
         self.review.intent.connect(self.intent)
         body.addWidget(self.review.player, 3)
 
-        self.done = KioskButton("Done", primary=True)
+        self.done = KioskButton("", primary=True)
         self.done.clicked.connect(lambda: self.intent.emit(flow.Done()))
-        self.again = KioskButton("Try again")
+        self.again = KioskButton("")
         self.again.clicked.connect(lambda: self.intent.emit(flow.TryAgain()))
-        self.keep = KioskButton("Keep this answer", primary=True)
+        self.keep = KioskButton("", primary=True)
         self.keep.clicked.connect(lambda: self.intent.emit(flow.Keep()))
         # Done on the left: the retake choice's buttons, which follow it, are on the right.
         row = button_row(self.review.watch, self.again, self.keep)
         row.insertWidget(0, self.done)
         layout.addLayout(row)
+        self.retranslate()
+
+    def set_look(self, *, larger_text: bool) -> None:
+        # Larger words need a wider column beside the picture.
+        for index, (normal, larger) in enumerate(((2, 1), (3, 1), (3, 1))):
+            self._body.setStretch(index, larger if larger_text else normal)
+
+    def retranslate(self) -> None:
+        self.meter_label.setText(self.tr("Microphone"))
+        self.start.setText(self.tr("Start answering now"))
+        self.read_again.setText(self.tr("Read again"))
+        self.done.setText(self.tr("Done"))
+        self.keep.setText(self.tr("Keep this answer"))
+        self.again.setText(self.tr("Try again"))
+        self.review.retranslate()
 
     def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
         self._state = state
         question = interview.current_question_of(state)
         mode = state.screen
         if state.practice:
-            self.progress.setText("Practice question: not recorded")
+            self.progress.setText(self.tr("Practice question: not recorded"))
         else:
-            self.progress.setText(f"Question {state.question + 1} of "
-                                  f"{interview.question_count}")
+            self.progress.setText(self.tr("Question {number} of {count}").format(
+                number=state.question + 1, count=interview.question_count))
+        self.question.setLayoutDirection(text_direction(interview.questions.language))
         self.question.setText(question.text)
         preparing = mode is flow.Screen.PREPARE
         answering = mode is flow.Screen.ANSWER
@@ -541,28 +799,31 @@ class QuestionScreen(CandidateScreen):
         self.meter.setVisible(answering)
         self.meter_label.setVisible(answering)
         self.allowance.setVisible(preparing)
+        self.read_again.setVisible((preparing or deciding) and interview.read_aloud(state))
         recording = answering and state.recording
         restyle(self.bar, "recording-bar" if recording else "")
         restyle(self.status, "recording" if recording else "countdown")
         if preparing:
-            allowed = f"You will have {clock(question.answer_seconds * 1000)} to answer"
+            allowed = self.tr("You will have {time} to answer").format(
+                time=clock(question.answer_seconds * 1000))
             if not state.practice:
                 left = question.tries - state.tries
-                allowed += f" · {left} {'try' if left == 1 else 'tries'} left"
+                allowed += " · " + self.tr("%n tries left", None, left)
             self.allowance.setText(allowed)
             # The practice is never recorded: nothing on its screen speaks of recording.
-            starts = "Your practice answer" if state.practice else "The recording"
-            self.hint.setText(f"Take a moment to think. {starts} starts by itself when "
-                              f"the time is up.")
+            self.hint.setText(self.tr("Take a moment to think. Your practice answer starts by "
+                                      "itself when the time is up.") if state.practice else
+                              self.tr("Take a moment to think. The recording starts by itself "
+                                      "when the time is up."))
         elif answering:
-            self.hint.setText("Look at the camera and speak clearly. Press Done when you "
-                              "have finished.")
+            self.hint.setText(self.tr("Look at the camera and speak clearly. Press Done when "
+                                      "you have finished."))
         else:
             left = question.tries - state.tries
-            self.status.setText("Happy with your answer?")
-            self.hint.setText(f"You can try again {left} more time{'s' if left != 1 else ''}. "
-                              f"A new answer replaces this one.")
-            self.again.setText(f"Try again ({left} left)")
+            self.status.setText(self.tr("Happy with your answer?"))
+            self.hint.setText(self.tr("You can try again %n more times. A new answer replaces "
+                                      "this one.", None, left))
+            self.again.setText(self.tr("Try again (%n left)", None, left))
         self.review.show_state(state)
 
     def refresh(self, now: float) -> None:
@@ -573,12 +834,14 @@ class QuestionScreen(CandidateScreen):
         left = max(0.0, state.deadline - now)
         self.bar.setValue(round(1000 * left / total))
         if state.screen is flow.Screen.PREPARE:
-            starts = "Your practice answer starts" if state.practice else "Recording starts"
-            self.status.setText(f"{starts} in {countdown(left)}")
+            self.status.setText((self.tr("Your practice answer starts in {time}")
+                                 if state.practice else self.tr("Recording starts in {time}"))
+                                .format(time=countdown(left)))
         elif state.screen is flow.Screen.ANSWER:
             self.meter.set_level(self._level())
-            prefix = "● Recording" if state.recording else "Practice"
-            self.status.setText(f"{prefix}  ·  {countdown(left)} left")
+            self.status.setText((self.tr("● Recording  ·  {time} left") if state.recording
+                                 else self.tr("Practice  ·  {time} left"))
+                                .format(time=countdown(left)))
 
     def first_focus(self) -> QWidget:
         return {flow.Screen.PREPARE: self.start, flow.Screen.ANSWER: self.done}.get(
@@ -591,22 +854,28 @@ class ThankYouScreen(CandidateScreen):
         layout = page(self)
         centre = Qt.AlignmentFlag.AlignHCenter
         layout.addStretch(2)
-        self.headline = label("Thank you", "headline", align=centre, max_lines=2)
+        self.headline = label("", "headline", align=centre, max_lines=2)
         layout.addWidget(self.headline)
         self.lead = label("", "lead", align=centre)
         layout.addWidget(self.lead)
         self.problem = label("", "problem", align=centre)
         layout.addWidget(self.problem)
-        self.hint = label("You can leave the booth now. This screen goes back to the start "
-                          "by itself.", "hint", align=centre)
+        self.hint = label("", "hint", align=centre)
         layout.addWidget(self.hint)
         layout.addStretch(3)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.hint.setText(self.tr("You can leave the booth now. This screen goes back to the "
+                                  "start by itself."))
 
     def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
-        self.headline.setText(f"Thank you, {state.candidate}" if state.candidate else "Thank you")
-        self.lead.setText("Saving your interview…" if state.saving
-                          else "Your interview is saved. The recruiters will be in touch.")
-        self.problem.setText(state.message)
+        self.headline.setText(self.tr("Thank you, {name}").format(name=state.candidate)
+                              if state.candidate else self.tr("Thank you"))
+        self.lead.setText(self.tr("Saving your interview…") if state.saving
+                          else self.tr("Your interview is saved. The recruiters will be in "
+                                       "touch."))
+        self.problem.setText(notice(state.message))
         self.problem.setVisible(bool(state.message))
 
 
@@ -615,18 +884,26 @@ class UnavailableScreen(CandidateScreen):
         super().__init__()
         layout = page(self)
         layout.addStretch(2)
-        layout.addWidget(label("Sorry, this booth cannot go on", "headline"))
-        layout.addWidget(label("Please tell a member of staff. Anything you already answered "
-                               "is kept.", "lead"))
+        self.headline = label("", "headline")
+        layout.addWidget(self.headline)
+        self.lead = label("", "lead")
+        layout.addWidget(self.lead)
         self.problem = label("", "problem")
         layout.addWidget(self.problem)
-        self.back = KioskButton("Back to the start", primary=True)
+        self.back = KioskButton("", primary=True)
         self.back.clicked.connect(lambda: self.intent.emit(flow.Back()))
         layout.addLayout(button_row(self.back, align="left"))
         layout.addStretch(3)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.headline.setText(self.tr("Sorry, this booth cannot go on"))
+        self.lead.setText(self.tr("Please tell a member of staff. Anything you already "
+                                  "answered is kept."))
+        self.back.setText(self.tr("Back to the start"))
 
     def show_state(self, state: FlowState, interview: InterviewFlow, entered: bool) -> None:
-        self.problem.setText(state.message)
+        self.problem.setText(notice(state.message))
 
     def first_focus(self) -> QWidget:
         return self.back
@@ -641,8 +918,8 @@ class OutOfServiceScreen(QWidget):
         self.setStyleSheet(candidate_stylesheet(800))
         layout = page(self)
         layout.addStretch(2)
-        layout.addWidget(label("This booth is not ready yet", "headline"))
-        layout.addWidget(label("Please tell a member of staff.", "lead"))
+        layout.addWidget(label(self.tr("This booth is not ready yet"), "headline"))
+        layout.addWidget(label(self.tr("Please tell a member of staff."), "lead"))
         # Wrapped inside a long path too; not selectable (a kiosk opens no Copy menu): the
         # same words are on stderr, in the log, for IT.
         self.problem = label(problem, "problem")

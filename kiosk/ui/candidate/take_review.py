@@ -24,7 +24,18 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRectF, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import QColor, QFont, QHideEvent, QImage, QPainter, QPaintEvent
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -43,8 +54,12 @@ NewestTake = Callable[[], Future[PartFiles | None]]
 # Ending the answer (flushing the encoders) comes first; it is over in well under this.
 LOAD_TIMEOUT_S = 60.0
 ACTIVITY_MS = 1000  # far inside the shortest idle warning
-WATCH, STOP, AGAIN, LOADING = "Watch it", "Stop watching", "Watch it again", "Getting it ready…"
-BROKEN = "It did not play: try again"
+# The button's words, translated when shown (TakeReview.retranslate).
+WATCH = QT_TRANSLATE_NOOP("TakeReview", "Watch it")
+STOP = QT_TRANSLATE_NOOP("TakeReview", "Stop watching")
+AGAIN = QT_TRANSLATE_NOOP("TakeReview", "Watch it again")
+LOADING = QT_TRANSLATE_NOOP("TakeReview", "Getting it ready…")
+BROKEN = QT_TRANSLATE_NOOP("TakeReview", "It did not play: try again")
 
 
 class TakePlayer(QWidget):
@@ -61,7 +76,12 @@ class TakePlayer(QWidget):
         self._image: QImage | None = None
         self.frames_shown = 0
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setAccessibleName("Your answer, playing")
+        self.setAccessibleName(self.tr("Your answer, playing"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.setAccessibleName(self.tr("Your answer, playing"))
+        super().changeEvent(event)
 
     def sizeHint(self) -> QSize:
         return QSize(640, 360)
@@ -165,8 +185,8 @@ class TakeReview(QObject):
         self._newest_take, self._preview = newest_take, instead_of
         self.player = TakePlayer()
         self.player.hide()
-        self.watch = KioskButton(WATCH)
-        self.watch.setAccessibleName("Watch your answer")
+        self.watch = KioskButton("")
+        self._watch_words = WATCH
         self.watch.clicked.connect(self._toggle)
         self.watch.hide()
         self._load = 0  # each "Watch it" is a new load; an older one's result is dropped
@@ -180,6 +200,16 @@ class TakeReview(QObject):
         self.player.ended.connect(self._on_ended)
         self.player.failed.connect(self._on_failed)
         self.player.hidden.connect(self.stop)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.watch.setAccessibleName(self.tr("Watch your answer"))
+        self._say(self._watch_words)
+
+    def _say(self, words: str) -> None:
+        """The button's words: one of WATCH, STOP, AGAIN, LOADING, BROKEN."""
+        self._watch_words = words
+        self.watch.setText(QCoreApplication.translate("TakeReview", words))
 
     @property
     def watching(self) -> bool:
@@ -192,7 +222,7 @@ class TakeReview(QObject):
         deciding = state.screen is Screen.RETAKE
         if not deciding or state.entered_at != self._entered_at:
             self.stop()
-            self.watch.setText(WATCH)
+            self._say(WATCH)
         self._entered_at = state.entered_at if deciding else None
         self.watch.setVisible(deciding and self._newest_take is not None)
 
@@ -207,7 +237,7 @@ class TakeReview(QObject):
             self._shown = False
             self.player.hide()  # (its hideEvent comes back here: nothing left to do)
             self._preview.show()
-        self.watch.setText(AGAIN)
+        self._say(AGAIN)
         self._remove_copy()
 
     def _toggle(self) -> None:
@@ -226,7 +256,7 @@ class TakeReview(QObject):
             return
         self._loading = True
         # Not disabled: the focus would jump to "Try again" under a keyboard user's Enter.
-        self.watch.setText(LOADING)
+        self._say(LOADING)
         load = self._load
         threading.Thread(target=self._copy, args=(load, take), name="take-review",
                          daemon=True).start()
@@ -267,7 +297,7 @@ class TakeReview(QObject):
         self._preview.hide()
         self.player.show()
         self.player.play(out)
-        self.watch.setText(STOP)
+        self._say(STOP)
         self._activity.start()
         self.intent.emit(flow.Activity())
 
@@ -279,7 +309,7 @@ class TakeReview(QObject):
         if message:
             log.warning("the take does not play: %s", message)
         self.stop()
-        self.watch.setText(BROKEN)  # pressed again, it tries again
+        self._say(BROKEN)  # pressed again, it tries again
 
     def _still_watching(self) -> None:
         if self.player.playing:

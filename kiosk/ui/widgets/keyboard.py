@@ -6,12 +6,13 @@ whether the next letter is a capital (set_capitals: at the start of each part of
 Shift turns that round for one letter ("McDonald", "van der Berg"), and the keys show the case
 they will type. Its keys never take the focus, so the text field keeps it and a physical
 keyboard keeps working beside it; Tab never stops on a key. Names in other scripts need the
-physical keyboard (or the schedule list).
+physical keyboard (or the schedule list). `keys` is by the key's own label (SPACE...); what
+a key shows and is called is translated (the candidate's language: "Espacio").
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QPushButton, QSizePolicy, QWidget
 
 LETTERS = ("QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM")
@@ -38,6 +39,8 @@ class OnScreenKeyboard(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("keyboard")
+        # Its letters are Latin ones, in a keyboard's order, on a right-to-left screen too.
+        self.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         # Between columns the keys' own margins make the gap: sixty gaps of grid spacing
@@ -67,6 +70,21 @@ class OnScreenKeyboard(QWidget):
         self._layers[True].append(self.keys[TO_LETTERS])
         self.show_accents(False)
         self._relabel()
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        """The words on and for the keys that have words, in the language now installed."""
+        self.keys[SPACE].setText(self.tr("Space"))
+        self.keys[SPACE].setAccessibleName(self.tr("Space"))
+        self.keys[BACKSPACE].setAccessibleName(self.tr("Delete the last letter"))
+        self.shift.setAccessibleName(self.tr("Shift: the next letter the other case"))
+        self.keys[TO_ACCENTS].setAccessibleName(self.tr("Accents"))
+        self.keys[TO_LETTERS].setAccessibleName(self.tr("Letters"))
 
     def set_capitals(self, capitals: bool) -> None:
         """Whether the next letter is a capital unless Shift says otherwise."""
@@ -110,13 +128,11 @@ class OnScreenKeyboard(QWidget):
         key = self._key(label)
         if label == BACKSPACE:
             key.setAutoRepeat(True)
-            key.setAccessibleName("Delete the last letter")
             key.clicked.connect(self.backspace)
         elif label == SHIFT:
-            key.setAccessibleName("Shift: the next letter the other case")
+            pass  # checkable: its state is read by the letters (_upper)
         elif label in (TO_ACCENTS, TO_LETTERS):
             accents = label == TO_ACCENTS
-            key.setAccessibleName("Accents" if accents else "Letters")
             key.clicked.connect(lambda: self.show_accents(accents))
         else:
             text = " " if label == SPACE else label

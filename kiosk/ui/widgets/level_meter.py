@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -18,10 +18,15 @@ class LevelMeter(QWidget):
         self.fraction = 0.0
         self.loud = False
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setAccessibleName("Microphone level")
+        self.setAccessibleName(self.tr("Microphone level"))
 
     def sizeHint(self) -> QSize:
         return QSize(400, 28)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.setAccessibleName(self.tr("Microphone level"))
+        super().changeEvent(event)
 
     def set_level(self, dbfs: float) -> None:
         target = min(1.0, max(0.0, (dbfs - FLOOR_DBFS) / -FLOOR_DBFS))
@@ -41,4 +46,7 @@ class LevelMeter(QWidget):
         if self.fraction > 0:
             painter.setBrush(LOUD_COLOUR if self.loud else VOICE_COLOUR)
             width = max(self.height(), self.width() * self.fraction)
-            painter.drawRoundedRect(QRectF(0, 0, width, self.height()), radius, radius)
+            # From the start of a line: the right in a right-to-left language.
+            start = (self.width() - width
+                     if self.layoutDirection() == Qt.LayoutDirection.RightToLeft else 0)
+            painter.drawRoundedRect(QRectF(start, 0, width, self.height()), radius, radius)

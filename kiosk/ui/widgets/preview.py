@@ -1,7 +1,9 @@
 """The candidate's own picture: the newest camera frame, mirrored, at most 30 times a second.
 
 It pulls the newest frame when its timer fires (latest wins): it never queues frames, and a
-slow paint only skips pictures, never slows the recording, which reads its own feed.
+slow paint only skips pictures, never slows the recording, which reads its own feed. It is
+as tall as the picture at its width (heightForWidth), so what a screen puts under it (the
+microphone's meter) sits under the picture, not under empty space.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import cv2
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -27,14 +29,26 @@ class CameraPreview(QWidget):
         self._latest = latest
         self._shown: VideoFrame | None = None
         self._image: QImage | None = None
+        self._aspect = 16 / 9  # the camera's, once a frame says
         self.frames_shown = 0
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setAccessibleName("Your camera picture")
+        self.setAccessibleName(self.tr("Your camera picture"))
         self._timer = QTimer(self, interval=1000 // MAX_FPS)
         self._timer.timeout.connect(self.pull)
 
     def sizeHint(self) -> QSize:
         return QSize(640, 360)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return round(width / self._aspect)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.setAccessibleName(self.tr("Your camera picture"))
+        super().changeEvent(event)
 
     def showEvent(self, event) -> None:
         self._timer.start()
@@ -63,6 +77,10 @@ class CameraPreview(QWidget):
         if frame is None or frame is self._shown:
             return
         self._shown = frame
+        aspect = frame.image.shape[1] / max(1, frame.image.shape[0])
+        if abs(aspect - self._aspect) > 0.01:
+            self._aspect = aspect
+            self.updateGeometry()
         target = self._target_size(frame.image.shape[1], frame.image.shape[0])
         if target.isEmpty():
             return

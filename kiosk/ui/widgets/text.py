@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QPainter, QPaintEvent, QTextLayout, QTextOption
-from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QStyle, QWidget
 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 # Without a width of its own a label offers about this many characters in one line (its
@@ -37,6 +37,11 @@ class TextLabel(QLabel):
         self.setWordWrap(True)  # also marks the size policy as height-for-width
         self._max_lines = max_lines
         self._layouts: dict[tuple[str, str, int, bool, int], list[str]] = {}
+
+    @property
+    def max_lines(self) -> int:
+        """0: every line of the text is shown; else at most that many, then "…"."""
+        return self._max_lines
 
     def lines_at(self, width: int) -> list[str]:
         """The lines shown when the text has `width` pixels: wrapped, the last one elided if
@@ -132,7 +137,9 @@ class TextLabel(QLabel):
             top += (area.height() - len(lines) * spacing) // 2
         elif alignment & Qt.AlignmentFlag.AlignBottom:
             top += area.height() - len(lines) * spacing
-        across = alignment & Qt.AlignmentFlag.AlignHorizontal_Mask
+        # Left is the start of a line: the right in a right-to-left language.
+        across = QStyle.visualAlignment(self.layoutDirection(), alignment
+                                        ) & Qt.AlignmentFlag.AlignHorizontal_Mask
         painter.setPen(self.palette().color(self.foregroundRole()))
         painter.setFont(self.font())
         for n, line in enumerate(lines):
