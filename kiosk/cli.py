@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import DBAPIError
 
 from kiosk import __version__
+from kiosk.accommodations import Accommodations
 from kiosk.config import Settings, load_settings
 from kiosk.errors import InvalidInputError, KioskError
 from kiosk.store.database import Database, open_configured
@@ -100,7 +101,8 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(handler=_run_gui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    sessions = commands.add_parser("sessions", help="list, show and add interview sessions")
+    sessions = commands.add_parser(
+        "sessions", help="list and show interview sessions; schedule, change and cancel them")
     sessions_commands = sessions.add_subparsers(title="sessions commands", metavar="ACTION",
                                                 required=True)
     listing = sessions_commands.add_parser("list", help="every session, newest first")
@@ -115,11 +117,27 @@ def _build_parser() -> argparse.ArgumentParser:
     verify.add_argument("session_id", metavar="ID")
     _add_json_flag(verify)
     verify.set_defaults(handler=_sessions_verify)
-    add = sessions_commands.add_parser("add", help="schedule a candidate for today")
+    add = sessions_commands.add_parser(
+        "add", help="schedule a candidate for today, with any accommodations they need")
     add.add_argument("candidate_name", metavar="NAME")
     add.add_argument("--position", help="the position applied for")
+    _add_accommodation_options(add, editing=False)
     _add_json_flag(add)
     add.set_defaults(handler=_sessions_add)
+    edit = sessions_commands.add_parser(
+        "edit", help="change a scheduled candidate's name, position or accommodations "
+                     "(what is not given stays as it is)")
+    edit.add_argument("session_id", metavar="ID")
+    edit.add_argument("--name", dest="candidate_name", metavar="NAME",
+                      help="the candidate's name as they will find it at the booth")
+    edit.add_argument("--position", help="the position applied for ('' for none)")
+    _add_accommodation_options(edit, editing=True)
+    _add_json_flag(edit)
+    edit.set_defaults(handler=_sessions_edit)
+    cancel = sessions_commands.add_parser(
+        "cancel", help="remove a scheduled candidate who has not started the interview")
+    cancel.add_argument("session_id", metavar="ID")
+    cancel.set_defaults(handler=_sessions_cancel)
 
     export = sessions_commands.add_parser(
         "export", help="copy a session's recording and a JSON sidecar into a folder, verified")
@@ -257,6 +275,38 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_accommodation_options(parser: argparse.ArgumentParser, *, editing: bool) -> None:
+    """The accommodations' options. Values are taken as typed and checked by
+    make_accommodations, so a wrong one is refused in its words, in one line, like a
+    wrong name. When editing, an option not given (None) keeps the stored value."""
+    keep = " (default: as it is)" if editing else ""
+    parser.add_argument("--extra-time", metavar="X", default=None if editing else "1",
+                        help=f"times the question set's prepare and answer times, 1 to 3 "
+                             f"(1.5: half as much time again){keep}")
+    parser.add_argument("--extra-retakes", metavar="N", default=None if editing else "0",
+                        help=f"tries beyond the question set's, 0 to 5{keep}")
+    for flag, what in (("larger-text", "larger text on the candidate's screens"),
+                       ("high-contrast", "high contrast on the candidate's screens"),
+                       ("read-aloud", "the questions read aloud")):
+        if editing:
+            parser.add_argument(f"--{flag}", action=argparse.BooleanOptionalAction,
+                                default=None, help=f"{what} (or not){keep}")
+        else:
+            parser.add_argument(f"--{flag}", action="store_true", help=what)
+
+
+def _accommodations_from(args: argparse.Namespace, before: Accommodations | None = None
+                         ) -> Accommodations:
+    """The accommodations the options ask for, over `before` (the stored ones) if editing."""
+    from kiosk.accommodations import make_accommodations
+
+    base = (before or Accommodations()).to_json()
+    given = {"extra_time": args.extra_time, "extra_retakes": args.extra_retakes,
+             "larger_text": args.larger_text, "high_contrast": args.high_contrast,
+             "read_aloud": args.read_aloud}
+    return make_accommodations(**{**base, **{k: v for k, v in given.items() if v is not None}})
+
+
 def _positive_seconds(text: str) -> float:
     try:
         value = float(text)
@@ -303,8 +353,10 @@ def _sessions_list(args: argparse.Namespace) -> int:
         for row in rows:
             duration = _format_duration(row["duration_ms"])
             status = row["status"] + ("*" if row["ended_early"] else "")
+            aids = Accommodations.from_json(row.get("accommodations")).described()
+            given = f"  ({', '.join(aids)})" if aids else ""
             print(f"{row['session_id']}  {row['created_at'][:16]}  {status:<11}  "
-                  f"{duration:>8}  {row['candidate_name']}")
+                  f"{duration:>8}  {row['candidate_name']}{given}")
         if any(row["ended_early"] for row in rows):
             print("* ended before its last question (the candidate left, or the booth stopped)")
         return EXIT_OK
@@ -363,19 +415,70 @@ def _self_test(_args: argparse.Namespace) -> int:
 
 
 def _sessions_add(args: argparse.Namespace) -> int:
-    from kiosk.store.sessions import create_session, session_to_dict
+    from kiosk.store.schedule import schedule_candidate
+
+    # Checked before the database is opened: a typing mistake changes nothing anywhere.
+    accommodations = _accommodations_from(args)
 
     def action(settings: Settings, db: Database) -> int:
-        with db.session() as session, session.begin():
-            created = create_session(session, args.candidate_name, position=args.position)
-            row = session_to_dict(created, settings.recordings_dir)
+        session_id = schedule_candidate(db, args.candidate_name, position=args.position,
+                                        accommodations=accommodations,
+                                        by=_command_line_actor())
         if args.json:
-            _print_json(row)
+            _print_json(_session_row(settings, db, session_id))
         else:
-            print(row["session_id"])
+            print(session_id)
         return EXIT_OK
 
     return _with_database(action)
+
+
+def _sessions_edit(args: argparse.Namespace) -> int:
+    from kiosk.store.schedule import change_scheduled
+    from kiosk.store.sessions import accommodations_of, get_session
+
+    _accommodations_from(args)  # a wrong value is refused before anything is read
+
+    def action(settings: Settings, db: Database) -> int:
+        with db.session() as session:
+            row = get_session(session, args.session_id)  # NotFoundError names it
+            session_id, name, position = row.id, row.candidate_name, row.position
+            before = accommodations_of(row)
+        # change_scheduled refuses a session whose candidate has started since it was read.
+        change_scheduled(db, session_id,
+                         candidate=name if args.candidate_name is None else args.candidate_name,
+                         position=position if args.position is None else args.position,
+                         accommodations=_accommodations_from(args, before),
+                         by=_command_line_actor())
+        if args.json:
+            _print_json(_session_row(settings, db, session_id))
+        else:
+            _print_session(_session_row(settings, db, session_id))
+        return EXIT_OK
+
+    return _with_database(action)
+
+
+def _sessions_cancel(args: argparse.Namespace) -> int:
+    from kiosk.store.schedule import cancel_scheduled
+    from kiosk.store.sessions import get_session
+
+    def action(settings: Settings, db: Database) -> int:
+        with db.session() as session:
+            row = get_session(session, args.session_id)  # NotFoundError names it
+            session_id, name = row.id, row.candidate_name
+        cancel_scheduled(db, session_id, by=_command_line_actor())
+        print(f"The interview of {name} ({session_id}) is cancelled.")
+        return EXIT_OK
+
+    return _with_database(action)
+
+
+def _session_row(settings: Settings, db: Database, session_id: str) -> dict[str, Any]:
+    from kiosk.store.sessions import get_session, session_to_dict
+
+    with db.session() as session:
+        return session_to_dict(get_session(session, session_id), settings.recordings_dir)
 
 
 def _sessions_export(args: argparse.Namespace) -> int:
@@ -738,13 +841,21 @@ def _print_session(row: dict[str, Any]) -> None:
         ("File", "file_name"), ("Size (bytes)", "file_size"),
     ]
     for label, key in labels:
-        print(f"{label + ':':<15}{row[key] if row[key] is not None else '-'}")
-    print(f"{'Duration:':<15}{_format_duration(row['duration_ms'])}")
+        print(f"{label + ':':<16}{row[key] if row[key] is not None else '-'}")
+    print(f"{'Duration:':<16}{_format_duration(row['duration_ms'])}")
+    # Beside the length, so a longer answer is read for what it is.
+    print(f"{'Accommodations:':<16}{_accommodations_text(row)}")
+    print(f"{'Language:':<16}{row.get('language') or '-'}")
     if row["recording_error"]:
-        print(f"{'Problem:':<15}{row['recording_error']}")
+        print(f"{'Problem:':<16}{row['recording_error']}")
     for question in row["questions"]:
         start = _format_duration(question["start_ms"])
         print(f"  Q{question['index'] + 1} at {start}: {question['question']}")
+
+
+def _accommodations_text(row: dict[str, Any]) -> str:
+    described = Accommodations.from_json(row.get("accommodations")).described()
+    return ", ".join(described) if described else "none"
 
 
 def _format_duration(ms: int | None) -> str:

@@ -1,6 +1,10 @@
 """One session in full: the "Interview Recording" section with the player, its questions,
 transcript, notes and ratings, who watched it, export, and (for admins) deletion.
 
+Under the candidate's name: the accommodations they were given (extra time, extra retakes,
+aids) and the language they took the interview in, so a longer answer, a retake or an
+answer in Spanish is read for what it is.
+
 The recording plays from this booth's file, or, for one recorded on another booth sharing
 the database, streamed from the object store once it is uploaded (kiosk.storage.playback
 says which, or why neither).
@@ -28,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from kiosk.accommodations import Accommodations
 from kiosk.config import Settings, StorageSettings
 from kiosk.errors import KioskError, NotFoundError
 from kiosk.storage.playback import RecordingSource, recording_source
@@ -49,6 +54,7 @@ from kiosk.store.review import (
 )
 from kiosk.store.transcripts import Transcript, load_transcript
 from kiosk.ui.formatting import (
+    NO_VALUE,
     clock,
     file_size,
     incident,
@@ -56,6 +62,7 @@ from kiosk.ui.formatting import (
     status_text,
     watched,
 )
+from kiosk.ui.i18n import language_name
 from kiosk.ui.recruiter.export_dialog import ExportDialog
 from kiosk.ui.recruiter.export_job import ExportJob
 from kiosk.ui.recruiter.notes_panel import NotesPanel
@@ -111,6 +118,10 @@ class DetailsPane(QWidget):
         self.name_label = QLabel(objectName="candidateName")
         self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.sub_label = QLabel(objectName="muted")
+        self.fairness_label = QLabel(objectName="fairness", textFormat=Qt.TextFormat.PlainText)
+        self.fairness_label.setWordWrap(True)
+        self.fairness_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse)
         self.export_button = QPushButton("Export…", objectName="primary")
         self.export_button.setToolTip("Copy the recording and its notes to a folder or a stick")
         self.export_button.setAutoDefault(True)
@@ -168,6 +179,9 @@ class DetailsPane(QWidget):
         names.setSpacing(0)
         names.addWidget(self.name_label)
         names.addWidget(self.sub_label)
+        names.addSpacing(6)
+        # The column's width, not its own: a word-wrapped label aligned shrinks to a stub.
+        names.addWidget(self.fairness_label)
         header = QHBoxLayout()
         header.setSpacing(16)
         header.addWidget(self.back_button, alignment=Qt.AlignmentFlag.AlignTop)
@@ -239,6 +253,7 @@ class DetailsPane(QWidget):
         said = status_text(status, ended_early=data["ended_early"],
                            answered=data["questions_answered"], total=data["questions_total"])
         self.sub_label.setText(f"{position}  ·  {said}")
+        self.fairness_label.setText(fairness_text(data))
         playable = False
         if data["recording_error"]:
             self.player.show_message(f"This recording cannot be shown.\n\n"
@@ -526,6 +541,29 @@ class DetailsPane(QWidget):
     def _hide_confirm(self) -> None:
         self._pending_confirm = None
         self.confirm_bar.hide()
+
+
+def accommodations_text(data: dict[str, Any]) -> str:
+    """"2x time, 1 extra retake, questions read aloud", or "None" (`data`: the session as
+    session_to_dict gives it)."""
+    described = Accommodations.from_json(data.get("accommodations")).described()
+    return ", ".join(described) if described else "None"
+
+
+def interview_language_text(data: dict[str, Any]) -> str:
+    """The language the candidate chose, in its own name ("Español")."""
+    code = data.get("language")
+    if code:
+        name = language_name(code)
+        return name[:1].upper() + name[1:]  # Qt's own names are in lower case ("español")
+    if data["status"] == SessionStatus.SCHEDULED.value:
+        return "not chosen yet"
+    return NO_VALUE  # recorded before the candidate could choose, or never begun
+
+
+def fairness_text(data: dict[str, Any]) -> str:
+    return (f"Accommodations: {accommodations_text(data)}  \u00b7  "
+            f"Language: {interview_language_text(data)}")
 
 
 def _confirm_bar() -> tuple[QFrame, QLabel, QPushButton, QPushButton]:

@@ -1,4 +1,5 @@
-"""The review side once unlocked: the sessions list, one session's details, and for an
+"""The review side once unlocked: the sessions list, one session's details, the Schedule
+page (today's candidates and their accommodations) behind the Schedule button, and for an
 admin the booth page (health, operators, settings) behind the Booth button.
 
 It locks itself (`locked()`) when the operator presses Lock (or Ctrl+L) or after
@@ -28,6 +29,7 @@ from kiosk.store.review import list_session_rows
 from kiosk.ui.recruiter.booth_page import BoothPage
 from kiosk.ui.recruiter.details import DetailsPane
 from kiosk.ui.recruiter.idle import IdleWatch
+from kiosk.ui.recruiter.schedule_page import SchedulePage
 from kiosk.ui.recruiter.sessions_list import SessionsList
 from kiosk.ui.recruiter.style import apply_recruiter_style
 
@@ -47,6 +49,10 @@ class RecruiterView(QWidget):
 
         self.title = QLabel("Interviews", objectName="viewTitle")
         who = QLabel(f"{operator.name}  ·  {operator.role.value}", objectName="muted")
+        self.schedule_button = QPushButton("Schedule", objectName="scheduleButton")
+        self.schedule_button.setToolTip("Today's candidates: add one, change their "
+                                        "accommodations, cancel an interview")
+        self.schedule_button.setAutoDefault(True)
         # A recruiter gets no Booth button at all, not a hidden one that could be reached.
         self.booth_button: QPushButton | None = None
         if operator.is_admin:
@@ -64,6 +70,8 @@ class RecruiterView(QWidget):
         top.addStretch(1)
         top.addWidget(who)
         top.addSpacing(16)
+        top.addWidget(self.schedule_button)
+        top.addSpacing(4)
         if self.booth_button is not None:
             top.addWidget(self.booth_button)
             top.addSpacing(4)
@@ -72,6 +80,7 @@ class RecruiterView(QWidget):
         self.sessions = SessionsList(settings.recordings_dir, db=db)
         self._details: DetailsPane | None = None
         self._booth: BoothPage | None = None
+        self._schedule: SchedulePage | None = None
         self.pages = QStackedWidget()
         self.pages.addWidget(self.sessions)
 
@@ -85,6 +94,7 @@ class RecruiterView(QWidget):
         self.idle = IdleWatch(settings.review.idle_lock_minutes * 60, self)
         self.idle.idle.connect(self.lock)
         self.lock_button.clicked.connect(self.lock)
+        self.schedule_button.clicked.connect(self.open_schedule)
         if self.booth_button is not None:
             self.booth_button.clicked.connect(self.open_booth)
         lock_key = QShortcut(QKeySequence("Ctrl+L"), self)
@@ -123,6 +133,18 @@ class RecruiterView(QWidget):
             self.pages.addWidget(booth)
             self._booth = booth
         return self._booth
+
+    @property
+    def schedule(self) -> SchedulePage:
+        """The Schedule page, made the first time it is opened."""
+        if self._schedule is None:
+            schedule = SchedulePage(self._db, self.operator)
+            schedule.back.connect(self.show_list)
+            # A candidate added, changed or cancelled is a row of the list too.
+            schedule.changed.connect(self._mark_list_stale)
+            self.pages.addWidget(schedule)
+            self._schedule = schedule
+        return self._schedule
 
     def _after_first_paint(self) -> None:
         # Queued behind the paint, so the list is on screen before this work starts.
@@ -174,6 +196,20 @@ class RecruiterView(QWidget):
         self.booth.refresh()
         self.pages.setCurrentWidget(self.booth)
         self.booth.back_button.setFocus()
+
+    def open_schedule(self) -> None:
+        """The Schedule page, its list read afresh."""
+        if self._spent:
+            return
+        if self._schedule is not None and self.pages.currentWidget() is self._schedule:
+            return
+        if self._details is not None:
+            self._details.close_session()  # stops playback and saves the time watched
+        self.notice.hide()
+        self.title.setText("Schedule")
+        self.schedule.refresh()
+        self.pages.setCurrentWidget(self.schedule)
+        self.schedule.focus_list()
 
     def lock(self) -> None:
         """Stop everything, let go of the recording, and say so (once)."""

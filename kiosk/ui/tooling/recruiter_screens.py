@@ -11,10 +11,12 @@ from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtMultimediaWidgets import QVideoWidget
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from kiosk.accommodations import Accommodations
 from kiosk.capture.devices import SYNTHETIC
 from kiosk.config import Settings
 from kiosk.demo_data import populate, sign_ins_and_a_lockout
 from kiosk.store.database import Database
+from kiosk.store.schedule import schedule_candidate
 from kiosk.ui.recruiter.admin_setup import AdminSetup
 from kiosk.ui.recruiter.pin_prompt import PinPrompt
 from kiosk.ui.recruiter.recruiter_view import RecruiterView
@@ -25,14 +27,23 @@ PLAYED_TO_MS = 9_000  # into the second answer, past a note mark
 CAPTIONED_AT_MS = 13_000  # the third answer's first line
 SEARCHED = "team"  # said in the demo recording and in several listed interviews
 WAIT_S = 20.0
+# Today's candidates on the Schedule page: name, position, accommodations.
+SCHEDULED_TODAY = (
+    ("Ana Müller", "Support engineer", Accommodations()),
+    ("Kwame Mensah", "Warehouse operative",
+     Accommodations(extra_time=1.5, extra_retakes=1, read_aloud=True)),
+    ("Zoë O'Brien", "Team lead", Accommodations(larger_text=True, high_contrast=True)),
+    ("Lucía Pérez", "Cashier", Accommodations(extra_time=2.0)),
+)
 
 
 def recruiter_screens(settings: Settings, db: Database) -> dict[str, Callable[[], QWidget]]:
     """The recruiter's screens with demo data, built on demand: `pin`, `sessions`,
     `sessions-search` (words said, found), `details` (playing the demo recording),
     `transcript` (its lines, the one said marked), `transcript-search` (a search inside
-    it), `captions` (over the player), `setup` (the first start) and `booth` (the admin's
-    page).
+    it), `captions` (over the player), `setup` (the first start), `booth` (the admin's
+    page) and `schedule` (today's candidates, a form open with a refusal). The demo
+    recording's candidate had accommodations (kiosk.demo_data), which `details` shows.
 
     Fills `db` with demo rows: give it a throwaway booth (`kiosk.demo_data.demo_booth`)."""
     demo = populate(settings, db)
@@ -121,14 +132,32 @@ def recruiter_screens(settings: Settings, db: Database) -> dict[str, Callable[[]
         view = RecruiterView(demo_settings, db, demo.admin)
         view.open_booth()
         view.booth.operators.choose(demo.recruiter.name)
-        wait_until(lambda: not view.booth.health.checking, timeout_s=WAIT_S,
+        wait_until(lambda: not view.booth.health.checking and not view.booth.voice.checking,
+                   timeout_s=WAIT_S,
                    stuck=lambda: f"the booth page's device check ran over {WAIT_S:g} s")
+        return view
+
+    scheduled: list[str] = []
+
+    def schedule() -> QWidget:
+        if not scheduled:  # once: the page is shot at two sizes
+            scheduled.extend(schedule_candidate(db, name, position=position,
+                                                accommodations=given, by=demo.recruiter.name)
+                             for name, position, given in SCHEDULED_TODAY)
+        view = RecruiterView(settings, db, demo.recruiter)
+        view.open_schedule()
+        page = view.schedule
+        page.choose("Kwame Mensah")
+        page.open_edit()
+        page.extra_time.setCurrentIndex(page.extra_time.findData(2.0))
+        page.name.clear()  # saved without a name: the refusal is part of what to look at
+        page.submit()
         return view
 
     return {"pin": pin, "sessions": sessions, "sessions-search": sessions_search,
             "details": details, "transcript": transcript,
             "transcript-search": transcript_search, "captions": captions, "setup": setup,
-            "booth": booth}
+            "booth": booth, "schedule": schedule}
 
 
 class VideoShot(QWidget):
