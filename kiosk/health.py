@@ -337,6 +337,8 @@ def booth_settings(settings: Settings) -> list[tuple[str, str]]:
         ("Database", settings.database_url_for_display),
         ("Settings file", config),
         ("Question set", settings.interview.question_set),
+        ("Languages", f"{settings.language} for the booth; offered at Welcome: "
+                      f"{', '.join(settings.interview.languages)}"),
         ("Keep recordings", retention),
         ("Idle lock", f"after {_count(review.idle_lock_minutes, 'minute')} without a touch "
                       f"or a key"),

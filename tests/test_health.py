@@ -26,6 +26,7 @@ from kiosk.health import (
     booth_settings,
     check_devices,
     check_storage_and_database,
+    question_set_check,
 )
 from kiosk.store.database import open_configured
 from kiosk.store.models import Role, SessionStatus
@@ -173,11 +174,23 @@ def test_devices_that_are_missing_or_synthetic(settings: Settings, tmp_path: Pat
     assert [(c.verdict, c.headline) for c in check_devices(demo)] == [("OK", "Found")] * 2
 
 
+def test_the_question_set_row_names_its_languages_and_one_offered_without_a_set(
+        settings: Settings) -> None:
+    shipped = question_set_check(settings)
+    assert shipped.ok and "written in en, es." in shipped.detail
+    offered = replace(settings, language="fr",
+                      interview=replace(settings.interview, languages=("fr", "en", "es")))
+    said = question_set_check(offered).detail
+    assert "Offered without a set of its own: fr (those candidates get the en set" in said
+    assert "None is written in the booth's language (fr)" in said
+
+
 def test_the_settings_shown_are_the_ones_in_use(settings: Settings) -> None:
     shown = dict(booth_settings(settings))
     assert shown["Recordings folder"] == str(settings.recordings_dir)
     assert shown["Keep recordings"] == "for ever"
     assert shown["Question set"] == "default"
+    assert shown["Languages"] == "en for the booth; offered at Welcome: en, es"
     assert shown["Idle lock"].startswith("after 5 minutes")
     assert shown["Picture"] == "1280 \u00d7 720 at 30 fps"
     assert shown["Booth name"] == settings.booth_name == socket.gethostname()

@@ -353,8 +353,9 @@ class CandidateWalk:
 
     def walk_looks(self, shoot_as: Callable[[str], Callable[[str], None]]) -> None:
         """Welcome in each look; then the interview's screens with both aids, chosen at
-        Welcome as a candidate would; to Thank you and back to Welcome, where they end."""
-        from kiosk.accommodations import Aid
+        Welcome as a candidate would, and the questions read aloud; to Thank you and back to
+        Welcome, where they end."""
+        from kiosk.accommodations import Aid, make_accommodations
         from kiosk.interview import flow
         from kiosk.interview.flow import Screen
         from kiosk.ui.tooling.waiting import wait_until
@@ -369,7 +370,10 @@ class CandidateWalk:
                     kiosk.flow.handle(flow.ToggleAid(Aid(aid)))
         shoot = shoot_as(f"-{BOTH_LOOKS}")
         for name, event in (("identify", flow.Begin()),
-                            ("consent", flow.Identified("Ana Müller")),
+                            # Read aloud too: "Read again" is on the question screens.
+                            ("consent", flow.Identified(
+                                "Ana Müller", accommodations=make_accommodations(
+                                    read_aloud=True))),
                             ("device-check", flow.AcceptConsent()),
                             ("practice", flow.DevicesConfirmed()),
                             ("question-prepare", flow.SkipPractice()),
