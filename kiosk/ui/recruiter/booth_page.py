@@ -27,7 +27,7 @@ from kiosk.store.database import Database
 from kiosk.store.operators import SignedInOperator
 from kiosk.ui.candidate.read_aloud import QuestionReader, VoiceStatus
 from kiosk.ui.formatting import breakable_paths
-from kiosk.ui.recruiter.health_panel import STATES, HealthPanel
+from kiosk.ui.recruiter.health_panel import HealthPanel, HealthRow
 from kiosk.ui.recruiter.operators_panel import OperatorsPanel
 
 COLUMN_SPACING = 24
@@ -71,9 +71,9 @@ class SettingsList(QWidget):
         layout.addLayout(grid)
 
 
-class VoiceRow(QFrame):
+class VoiceRow(HealthRow):
     """The "Read aloud" row: which engine and voice read each of the booth's languages, or
-    that there is none and why. Styled as a health row; built here because the voice is Qt's
+    that there is none and why. A health row built here because the voice is Qt's
     (kiosk.health stays Qt-free). It opens an engine of its own, as the candidate's reader
     does (on the reader's thread, never blocking the page), and closes it once it has looked.
     """
@@ -82,30 +82,10 @@ class VoiceRow(QFrame):
 
     def __init__(self, languages: tuple[str, ...] | list[str], engine: str | None = None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("healthRow")
+        super().__init__("read aloud", parent, title="Read aloud")
         self._languages, self._engine = tuple(languages), engine
         self._reader: QuestionReader | None = None
         self.status: VoiceStatus | None = None
-        self.state = QLabel(objectName="healthState", alignment=Qt.AlignmentFlag.AlignCenter)
-        self.title = QLabel("Read aloud", objectName="healthTitle")
-        self.headline = QLabel(objectName="healthHeadline")
-        self.headline.setWordWrap(True)
-        self.detail = QLabel(objectName="healthDetail")
-        self.detail.setWordWrap(True)
-        for label in (self.headline, self.detail):
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        grid = QGridLayout(self)
-        grid.setContentsMargins(10, 8, 14, 8)
-        grid.setHorizontalSpacing(14)
-        grid.setVerticalSpacing(2)
-        grid.addWidget(self.state, 0, 0, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(self.title, 0, 1, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(self.headline, 0, 2, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(self.detail, 1, 1, 1, 2)
-        grid.setColumnStretch(2, 1)
-        self._show_verdict("Checking")
-        self.headline.setText("Checking\u2026")
         self.detail.hide()
         self._give_up = QTimer(self, singleShot=True, interval=VOICE_CHECK_S * 1000)
         self._give_up.timeout.connect(self._no_answer)
@@ -117,7 +97,7 @@ class VoiceRow(QFrame):
     def check_again(self) -> None:
         if self._reader is not None:
             return
-        self._show_verdict("Checking")
+        self.set_checking()
         self._reader = QuestionReader(self, self._engine, languages=self._languages)
         self._reader.status_changed.connect(self._looked)
         self._reader.look()
@@ -154,20 +134,12 @@ class VoiceRow(QFrame):
             if status.missing:
                 names = ", ".join(voice.name for voice in status.missing)
                 detail += f"\nQuestions in {names} are not read aloud (no voice)."
-        self._show_verdict(verdict)
+        self._set_verdict(verdict)
         self.headline.setText(headline)
         self.detail.setText(detail)
         self.detail.setToolTip(detail)
         self.detail.setVisible(bool(detail))
         self.setAccessibleDescription(f"Read aloud: {verdict}. {headline}. {detail}")
-
-    def _show_verdict(self, verdict: str) -> None:
-        state, sign = STATES[verdict]
-        self.state.setText(f"{sign}  {verdict}")
-        self.state.setProperty("verdict", verdict)
-        self.state.setProperty("state", state)
-        self.state.style().unpolish(self.state)
-        self.state.style().polish(self.state)
 
 
 class BoothPage(QWidget):

@@ -63,6 +63,7 @@ from kiosk.ui.formatting import (
     watched,
 )
 from kiosk.ui.i18n import language_name
+from kiosk.ui.recruiter.confirm_bar import confirm_bar
 from kiosk.ui.recruiter.export_dialog import ExportDialog
 from kiosk.ui.recruiter.export_job import ExportJob
 from kiosk.ui.recruiter.notes_panel import NotesPanel
@@ -129,7 +130,7 @@ class DetailsPane(QWidget):
         self.delete_button.setAutoDefault(True)
         self.delete_button.setVisible(operator.is_admin)
 
-        self.confirm_bar, self.confirm_text, self.confirm_yes, self.confirm_no = _confirm_bar()
+        self.confirm_bar, self.confirm_text, self.confirm_yes, self.confirm_no = confirm_bar()
         self.export_bar = QFrame(objectName="exportBar")
         self.export_text = QLabel()
         self.export_text.setWordWrap(True)
@@ -564,22 +565,6 @@ def interview_language_text(data: dict[str, Any]) -> str:
 def fairness_text(data: dict[str, Any]) -> str:
     return (f"Accommodations: {accommodations_text(data)}  \u00b7  "
             f"Language: {interview_language_text(data)}")
-
-
-def _confirm_bar() -> tuple[QFrame, QLabel, QPushButton, QPushButton]:
-    bar = QFrame(objectName="confirmBar")
-    text = QLabel()
-    text.setWordWrap(True)
-    yes = QPushButton(objectName="danger")
-    no = QPushButton("Keep it")
-    for button in (yes, no):
-        button.setAutoDefault(True)
-    layout = QHBoxLayout(bar)
-    layout.addWidget(text, stretch=1)
-    layout.addWidget(yes)
-    layout.addWidget(no)
-    bar.hide()
-    return bar, text, yes, no
 
 
 def _dt(text: str | None) -> datetime | None:

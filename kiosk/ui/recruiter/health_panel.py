@@ -71,12 +71,13 @@ def in_background(work: Callable[[], list[Check]], name: str) -> Future[list[Che
 class HealthRow(QFrame):
     """One check: the verdict (a sign and a word, coloured), its title, headline and detail."""
 
-    def __init__(self, key: str, parent: QWidget | None = None) -> None:
+    def __init__(self, key: str, parent: QWidget | None = None, *,
+                 title: str | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("healthRow")
         self.key = key
         self.state = QLabel(objectName="healthState", alignment=Qt.AlignmentFlag.AlignCenter)
-        self.title = QLabel(CHECK_TITLES[key], objectName="healthTitle")
+        self.title = QLabel(title or CHECK_TITLES[key], objectName="healthTitle")
         self.headline = QLabel(objectName="healthHeadline")
         self.headline.setWordWrap(True)
         self.detail = QLabel(objectName="healthDetail")

@@ -49,6 +49,7 @@ from kiosk.store.sessions import (
     clean_position,
     scheduled_today,
 )
+from kiosk.ui.recruiter.confirm_bar import confirm_bar
 
 NAME, POSITION, ACCOMMODATIONS = range(3)
 # The usual choices; a value set elsewhere (the command line takes any from 1 to 3) is
@@ -117,7 +118,8 @@ class SchedulePage(QWidget):
         self.notice = QLabel(objectName="notice", textFormat=Qt.TextFormat.PlainText)
         self.notice.setWordWrap(True)
         self.notice.hide()
-        self.confirm_bar, self.confirm_text, self.confirm_yes, self.confirm_no = _confirm_bar()
+        (self.confirm_bar, self.confirm_text, self.confirm_yes,
+         self.confirm_no) = confirm_bar("Cancel interview")
 
         self.table = QTableWidget(0, 3, objectName="scheduleTable")
         self.table.setHorizontalHeaderLabels(["Name", "Position", "Accommodations"])
@@ -476,20 +478,3 @@ class SchedulePage(QWidget):
         self._cancelling = None
         self.confirm_bar.hide()
         self._update_buttons()
-
-
-def _confirm_bar() -> tuple[QFrame, QLabel, QPushButton, QPushButton]:
-    """The inline confirmation, as the details pane has it (no dialog to hunt for)."""
-    bar = QFrame(objectName="confirmBar")
-    text = QLabel(textFormat=Qt.TextFormat.PlainText)
-    text.setWordWrap(True)
-    yes = QPushButton("Cancel interview", objectName="danger")
-    no = QPushButton("Keep it")
-    for button in (yes, no):
-        button.setAutoDefault(True)
-    layout = QHBoxLayout(bar)
-    layout.addWidget(text, stretch=1)
-    layout.addWidget(yes)
-    layout.addWidget(no)
-    bar.hide()
-    return bar, text, yes, no
