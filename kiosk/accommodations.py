@@ -55,8 +55,9 @@ class Accommodations:
         known = {f.name for f in fields(cls)}
         return make_accommodations(**{k: v for k, v in data.items() if k in known})
 
-    def described(self) -> list[str]:
-        """In words, for the recruiter and the command line ("2x time", "read aloud")."""
+    def in_words(self) -> str:
+        """For the recruiter and the command line: "2x time, questions read aloud"; "" for
+        none."""
         words = []
         if self.extra_time != 1.0:
             words.append(f"{self.extra_time:g}x time")
@@ -66,7 +67,7 @@ class Accommodations:
         words += [name for name, on in (("larger text", self.larger_text),
                                         ("high contrast", self.high_contrast),
                                         ("questions read aloud", self.read_aloud)) if on]
-        return words
+        return ", ".join(words)
 
 
 NONE = Accommodations()  # what a walk-in, and every candidate not given any, has

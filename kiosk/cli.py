@@ -353,8 +353,8 @@ def _sessions_list(args: argparse.Namespace) -> int:
         for row in rows:
             duration = _format_duration(row["duration_ms"])
             status = row["status"] + ("*" if row["ended_early"] else "")
-            aids = Accommodations.from_json(row.get("accommodations")).described()
-            given = f"  ({', '.join(aids)})" if aids else ""
+            aids = Accommodations.from_json(row.get("accommodations")).in_words()
+            given = f"  ({aids})" if aids else ""
             print(f"{row['session_id']}  {row['created_at'][:16]}  {status:<11}  "
                   f"{duration:>8}  {row['candidate_name']}{given}")
         if any(row["ended_early"] for row in rows):
@@ -844,18 +844,14 @@ def _print_session(row: dict[str, Any]) -> None:
         print(f"{label + ':':<16}{row[key] if row[key] is not None else '-'}")
     print(f"{'Duration:':<16}{_format_duration(row['duration_ms'])}")
     # Beside the length, so a longer answer is read for what it is.
-    print(f"{'Accommodations:':<16}{_accommodations_text(row)}")
+    print(f"{'Accommodations:':<16}"
+          f"{Accommodations.from_json(row.get('accommodations')).in_words() or 'none'}")
     print(f"{'Language:':<16}{row.get('language') or '-'}")
     if row["recording_error"]:
         print(f"{'Problem:':<16}{row['recording_error']}")
     for question in row["questions"]:
         start = _format_duration(question["start_ms"])
         print(f"  Q{question['index'] + 1} at {start}: {question['question']}")
-
-
-def _accommodations_text(row: dict[str, Any]) -> str:
-    described = Accommodations.from_json(row.get("accommodations")).described()
-    return ", ".join(described) if described else "none"
 
 
 def _format_duration(ms: int | None) -> str:

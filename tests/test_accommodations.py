@@ -219,9 +219,9 @@ def test_extra_time_rounds_up_to_whole_seconds_and_reads_back() -> None:
     given = make_accommodations(extra_time="1.5", extra_retakes="2", read_aloud=True)
     assert given.seconds(25) == 38 and given.seconds(30) == 45
     assert Accommodations.from_json(json.loads(json.dumps(given.to_json()))) == given
-    assert given.described() == ["1.5x time", "2 extra retakes", "questions read aloud"]
+    assert given.in_words() == "1.5x time, 2 extra retakes, questions read aloud"
     assert Accommodations.from_json({"extra_time": 2, "from_a_newer_booth": 1}).extra_time == 2
-    assert not NONE.any and NONE.described() == []
+    assert not NONE.any and NONE.in_words() == ""
 
 
 # -- question sets and settings -----------------------------------------------------------

@@ -547,8 +547,7 @@ class DetailsPane(QWidget):
 def accommodations_text(data: dict[str, Any]) -> str:
     """"2x time, 1 extra retake, questions read aloud", or "None" (`data`: the session as
     session_to_dict gives it)."""
-    described = Accommodations.from_json(data.get("accommodations")).described()
-    return ", ".join(described) if described else "None"
+    return Accommodations.from_json(data.get("accommodations")).in_words() or "None"
 
 
 def interview_language_text(data: dict[str, Any]) -> str:

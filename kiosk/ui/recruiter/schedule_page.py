@@ -71,8 +71,7 @@ class ScheduledEntry:
 
 def accommodations_text(accommodations: Accommodations) -> str:
     """In words, as the recruiter reads them: "2x time, 1 extra retake" or "None"."""
-    described = accommodations.described()
-    return ", ".join(described) if described else "None"
+    return accommodations.in_words() or "None"
 
 
 def extra_time_label(factor: float) -> str:
@@ -425,8 +424,8 @@ class SchedulePage(QWidget):
         except SQLAlchemyError:
             self._refuse(UNREACHABLE, self.save_button)
             return
-        described = given.described()
-        done += f", with {', '.join(described)}." if described else ", without accommodations."
+        described = given.in_words()
+        done += f", with {described}." if described else ", without accommodations."
         self.form.hide()
         self.editing = None
         self.reload(select=session_id)
